@@ -1,0 +1,86 @@
+# berth: the only build system. `make test` is what CI runs.
+CXX      ?= g++
+BUILD    := build
+VERSION  := 0.1.0
+COMMIT   := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+CPPFLAGS := -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -I. -Iruntime -MMD -MP \
+            -DBERTH_VERSION=\"$(VERSION)\" -DBERTH_COMMIT=\"$(COMMIT)\"
+CXXFLAGS := -std=c++20 -O2 -g -Wall -Wextra -Werror -Wshadow -fstack-protector-strong -fPIE
+# libstdc++/libgcc are linked statically: with glibc alone dynamic, one run of
+# berth stays under 2 MiB of RSS and starts faster (fewer relocations).
+LDFLAGS  := -pie -static-libstdc++ -static-libgcc -Wl,-z,relro,-z,now,--as-needed
+LDLIBS   := -Wl,-Bstatic -lseccomp -lcap-ng -Wl,-Bdynamic -ldl
+
+ifdef SANITIZE
+CXXFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+LDFLAGS  := -pie -fsanitize=$(SANITIZE)
+endif
+
+LIB_SRCS   := $(filter-out runtime/main.cpp,$(wildcard runtime/*.cpp runtime/sys/*.cpp \
+              runtime/child/*.cpp runtime/cgroups/*.cpp spec/*.cpp hooks/*.cpp))
+LIB_OBJS   := $(LIB_SRCS:%.cpp=$(BUILD)/%.o)
+TEST_SRCS  := $(wildcard tests/*.cpp)
+TEST_OBJS  := $(TEST_SRCS:%.cpp=$(BUILD)/%.o)
+
+# Code between clone3 and execve: no exceptions (see README "Principles").
+$(BUILD)/runtime/child/%.o: CXXFLAGS += -fno-exceptions
+
+.PHONY: all deps test unit integration bench demo lint clean install
+all: $(BUILD)/berth $(BUILD)/probe
+
+$(BUILD)/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+
+$(BUILD)/libruntime.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/berth: $(BUILD)/runtime/main.o $(BUILD)/libruntime.a
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/unit: $(TEST_OBJS) $(BUILD)/libruntime.a
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The probe runs inside containers built from busybox: fully static.
+$(BUILD)/probe: integration/probe/probe.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++20 -O2 -Wall -Wextra -Werror -static -o $@ $<
+
+# Idempotent, non-interactive install of what the build and tests need.
+DEB_PKGS := g++ make rapidjson-dev libseccomp-dev libcap-ng-dev libsystemd-dev doctest-dev \
+            bats busybox-static jq runc util-linux procps
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
+	  | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+unit: $(BUILD)/unit
+	$(BUILD)/unit
+
+integration: all
+	bats --print-output-on-failure integration/cases
+
+test: deps
+	$(MAKE) all $(BUILD)/unit
+	$(BUILD)/unit
+	bats --print-output-on-failure integration/cases
+
+bench: deps all
+	integration/bench.sh
+
+demo: deps all
+	integration/demo.sh
+
+install: $(BUILD)/berth
+	install -D -m 0755 $(BUILD)/berth $(DESTDIR)/usr/local/bin/berth
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BUILD)/runtime/main.d
