@@ -64,6 +64,7 @@ public:
     ~ChildGuard();
     pid_t get() const noexcept { return pid_; }
     pid_t release() noexcept { return std::exchange(pid_, -1); }
+    void adopt(pid_t pid) noexcept { pid_ = pid; }  // only when empty
 
 private:
     pid_t pid_ = -1;

@@ -1,0 +1,141 @@
+// The container's init, from clone3 to execve, as two flat step lists.
+//
+// Stage A (intermediate process, born in the container's cgroup):
+//   1. user namespace: new (clone3 CLONE_NEWUSER, the parent writes the maps
+//      because gid_map needs CAP_SETGID in the parent namespace) or joined;
+//      always first, so the other namespaces are owned by it.
+//   2. setns() into every namespace given by path (fds opened by the parent
+//      before clone, so no path is resolved in a half-joined state); mount last.
+//   3. unshare() the new namespaces; time offsets must be written before any
+//      process enters the new time namespace, i.e. before the fork.
+//   4. fork the init with CLONE_PARENT: a new pid/time namespace applies to
+//      children only, and CLONE_PARENT makes the init the runtime's child, so
+//      it reparents to the caller (containerd's shim) when `create` exits.
+// Stage B (the init, pid 1 of a new pid namespace):
+//   1. hostname/domainname.
+//   2. rootfs: propagation of /, mounts, /dev; then the parent runs prestart
+//      and createRuntime hooks (they must see the mounts, before pivot_root,
+//      runtime.md steps 6-7); createContainer hooks; pivot_root; masked and
+//      read-only paths (after pivot_root: they are container paths).
+//   3. sysctls (through the container's /proc), console, rlimits.
+//   4. identity: groups, uid/gid, capabilities, no_new_privs; last because
+//      every step above needs privileges.
+//   5. chdir + cwd check, executable lookup (so `create` reports "not found"),
+//      Ready, block on exec.fifo, startContainer hooks, close fds, execve.
+#include "child/child.hpp"
+
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "protocol.hpp"
+#include "sys/syscalls.hpp"
+
+namespace rt::child {
+
+namespace {
+
+using proto::Msg;
+
+Status run_container_hooks(const std::vector<hooks::Prepared>& list, const std::string& state,
+                           const char* kind) noexcept {
+    static char err[2048];
+    for (const auto& h : list) {
+        if (!hooks::run_one(h, state.data(), state.size(), err, sizeof err))
+            return fail_with(0, kind, err);
+    }
+    return ok();
+}
+
+[[noreturn]] void stage_b(const plan::ChildPlan& plan) noexcept {
+    auto step = [&](Status s) {
+        if (!s.ok()) die(s);
+    };
+    // The init dies with the runtime until it is handed over: if `create`
+    // is killed half-way, nothing must be left running.
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) die(fail("prctl PR_SET_PDEATHSIG"));
+    step(set_uts_and_sysctls(plan));
+    if (plan.setup_rootfs) {
+        step(setup_rootfs(plan));
+        if (plan.parent_hooks) {
+            if (!send_msg(static_cast<unsigned>(Msg::hooks_please), 0) ||
+                !wait_msg(static_cast<unsigned>(Msg::hooks_done)))
+                die(fail_with(EPIPE, "waiting for prestart hooks"));
+        }
+        if (::chdir(plan.rootfs.c_str()) != 0) die(fail("chdir", plan.rootfs.c_str()));
+        step(run_container_hooks(plan.create_container_hooks, plan.hook_state,
+                                 "createContainer hook"));
+        step(enter_rootfs(plan));
+    }
+    step(setup_console(plan));
+    step(apply_rlimits(plan));
+    step(apply_identity(plan));
+    const char* exe = nullptr;
+    step(prepare_exec(plan, &exe));
+    // Detach from the runtime's lifetime before saying Ready: `create` exits
+    // as soon as it reads it, and the init then belongs to the caller.
+    ::prctl(PR_SET_PDEATHSIG, 0);
+    if (!send_msg(static_cast<unsigned>(Msg::ready), 0)) die(fail("send ready"));
+    step(wait_for_start(plan));
+    step(run_container_hooks(plan.start_container_hooks, plan.hook_state_started,
+                             "startContainer hook"));
+    exec_process(plan, exe);
+}
+
+}  // namespace
+
+// Closes every fd the plan does not list, first thing after clone: the
+// runtime's own fds (state-dir lock, log file, a caller's stray sockets) must
+// not live on in the container, and a lock held by the init would block the
+// next command on this container.
+void close_unlisted_fds(const plan::ChildPlan& plan) noexcept {
+    int keep[64];
+    size_t n = 0;
+    auto add = [&](int fd) {
+        if (fd >= plan.preserve_upto && n < sizeof keep / sizeof keep[0]) keep[n++] = fd;
+    };
+    add(plan.sock);
+    add(plan.fifo_fd);
+    add(plan.console_socket);
+    for (const auto& j : plan.joins) add(j.fd);
+    std::sort(keep, keep + n);
+    unsigned next = static_cast<unsigned>(plan.preserve_upto);
+    for (size_t i = 0; i < n; ++i) {
+        unsigned fd = static_cast<unsigned>(keep[i]);
+        if (fd > next) sys::close_range(next, fd - 1, 0);
+        next = fd + 1;
+    }
+    sys::close_range(next, ~0U, 0);
+}
+
+void stage_a(const plan::ChildPlan& plan) noexcept {
+    close_unlisted_fds(plan);
+    set_report_socket(plan.sock);
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) die(fail("prctl PR_SET_PDEATHSIG"));
+    if (plan.new_user) {
+        if (!send_msg(static_cast<unsigned>(Msg::maps_please), 0) ||
+            !wait_msg(static_cast<unsigned>(Msg::maps_done)))
+            die(fail_with(EPIPE, "waiting for id mappings"));
+    }
+    Status st = join_namespaces(plan);
+    if (!st.ok()) die(st);
+    st = create_namespaces(plan);
+    if (!st.ok()) die(st);
+
+    clone_args args{};
+    // clone3 refuses an exit signal with CLONE_PARENT: the init inherits
+    // ours (SIGCHLD), which the runtime set when it cloned us.
+    args.flags = CLONE_PARENT;
+    long pid = ::syscall(SYS_clone3, &args, sizeof args);
+    if (pid < 0) die(fail("clone init"));
+    if (pid == 0) stage_b(plan);
+    if (!send_msg(static_cast<unsigned>(Msg::init_pid), static_cast<int>(pid))) ::_exit(1);
+    ::_exit(0);
+}
+
+}  // namespace rt::child

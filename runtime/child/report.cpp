@@ -1,0 +1,83 @@
+#include "child/report.hpp"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+
+#include "protocol.hpp"
+#include "sys/log.hpp"
+
+namespace rt::child {
+
+static int report_fd = -1;
+
+Status fail(const char* op, const char* object) noexcept { return fail_with(errno, op, object); }
+
+Status fail_with(int errnum, const char* op, const char* object, const char* detail) noexcept {
+    return Status{errnum, op, object, detail};
+}
+
+void set_report_socket(int fd) noexcept { report_fd = fd; }
+
+static void send_text(proto::Msg type, int value, const char* text) noexcept {
+    proto::Message m{};
+    m.type = type;
+    m.value = value;
+    std::snprintf(m.text, sizeof m.text, "%s", text);
+    // SEQPACKET: one message, one send. The parent may be gone on error paths.
+    (void)::send(report_fd, &m, sizeof m, MSG_NOSIGNAL);
+}
+
+static void vlog(sys::log::Level level, const char* fmt, va_list ap) noexcept {
+    char buf[sizeof(proto::Message::text)];
+    std::vsnprintf(buf, sizeof buf, fmt, ap);
+    send_text(proto::Msg::log, static_cast<int>(level), buf);
+}
+
+void log_debug(const char* fmt, ...) noexcept {
+    va_list ap;
+    va_start(ap, fmt);
+    vlog(sys::log::Level::debug, fmt, ap);
+    va_end(ap);
+}
+
+void log_warning(const char* fmt, ...) noexcept {
+    va_list ap;
+    va_start(ap, fmt);
+    vlog(sys::log::Level::warning, fmt, ap);
+    va_end(ap);
+}
+
+void die(const Status& st) noexcept {
+    char buf[sizeof(proto::Message::text)];
+    if (st.detail != nullptr && st.object != nullptr)
+        std::snprintf(buf, sizeof buf, "%s: \"%s\": %s", st.op, st.object, st.detail);
+    else if (st.object != nullptr)
+        std::snprintf(buf, sizeof buf, "%s %s", st.op, st.object);
+    else
+        std::snprintf(buf, sizeof buf, "%s", st.op);
+    send_text(proto::Msg::error, st.errnum, buf);
+    ::_exit(1);
+}
+
+bool send_msg(unsigned type, int value) noexcept {
+    proto::Message m{};
+    m.type = static_cast<proto::Msg>(type);
+    m.value = value;
+    return ::send(report_fd, &m, sizeof m, MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof m);
+}
+
+bool wait_msg(unsigned type) noexcept {
+    proto::Message m;
+    for (;;) {
+        ssize_t n = ::recv(report_fd, &m, sizeof m, 0);
+        if (n < 0 && errno == EINTR) continue;
+        return n == static_cast<ssize_t>(sizeof m) && m.type == static_cast<proto::Msg>(type);
+    }
+}
+
+}  // namespace rt::child

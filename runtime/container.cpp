@@ -1,0 +1,372 @@
+#include "container.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "foreground.hpp"
+#include "plan.hpp"
+#include "spawn.hpp"
+#include "spec/parse.hpp"
+#include "spec/state.hpp"
+#include "spec/validate.hpp"
+#include "state.hpp"
+#include "sys/error.hpp"
+#include "sys/fd.hpp"
+#include "sys/log.hpp"
+#include "sys/syscalls.hpp"
+#include "sys/unix_socket.hpp"
+
+extern char** environ;
+
+namespace rt::container {
+
+using sys::Error;
+using sys::ErrorKind;
+using sys::UniqueFd;
+
+namespace {
+
+std::string absolute(const std::string& path) {
+    if (!path.empty() && path[0] == '/') return path;
+    char cwd[4096];
+    if (::getcwd(cwd, sizeof cwd) == nullptr) sys::throw_errno("getcwd");
+    return path.empty() || path == "." ? std::string(cwd) : std::string(cwd) + "/" + path;
+}
+
+std::string read_text(const std::string& path, const char* what) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) sys::throw_errno("open %s", what);
+    std::string out;
+    char buf[16384];
+    for (;;) {
+        ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) sys::throw_errno("read %s", what);
+        if (n == 0) return out;
+        out.append(buf, static_cast<size_t>(n));
+    }
+}
+
+void check_id(const std::string& id) {
+    if (!spec::valid_container_id(id)) sys::fail(ErrorKind::invalid_config, "invalid container id format: %s", id);
+}
+
+std::vector<std::string> current_env() {
+    std::vector<std::string> env;
+    for (char** e = environ; e != nullptr && *e != nullptr; ++e) env.emplace_back(*e);
+    return env;
+}
+
+spec::StateDoc state_doc(const state::Saved& s, state::Status st, const spec::Spec* spec) {
+    spec::StateDoc d;
+    d.oci_version = spec != nullptr ? spec->oci_version : "";
+    d.id = s.id;
+    d.status = state::status_name(st);
+    d.pid = st == state::Status::stopped ? 0 : s.pid;
+    d.bundle = s.bundle;
+    d.rootfs = s.rootfs;
+    d.created = s.created;
+    if (spec != nullptr) d.annotations = spec->annotations;
+    return d;
+}
+
+void run_host_hooks(const std::vector<spec::Hook>& hooks, const spec::StateDoc& doc, const char* kind) {
+    if (hooks.empty()) return;
+    hooks::run_all(hooks, spec::state_json_for_hook(doc), kind);
+}
+
+// LISTEN_FDS is honoured only when LISTEN_PID names this process (sd_listen_fds).
+int listen_fds() {
+    const char* pid = std::getenv("LISTEN_PID");
+    const char* fds = std::getenv("LISTEN_FDS");
+    if (pid == nullptr || fds == nullptr || std::atoi(pid) != ::getpid()) return 0;
+    int n = std::atoi(fds);
+    return n > 0 ? n : 0;
+}
+
+void check_preserved_fds(int upto) {
+    for (int fd = 3; fd < upto; ++fd)
+        if (::fcntl(fd, F_GETFD) < 0) sys::fail(ErrorKind::usage, "preserved fd %d is not open", fd);
+}
+
+void write_pid_file(const std::string& path, pid_t pid) {
+    // Atomic: a temp file in the same directory, renamed over the target.
+    // Digits only, no newline: containerd parses it with strconv.Atoi.
+    auto slash = path.rfind('/');
+    std::string tmp = path.substr(0, slash + 1) + "." + path.substr(slash + 1);
+    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_SYNC | O_CLOEXEC, 0644));
+    if (!fd) sys::throw_errno("create pid file %s", tmp);
+    std::string text = std::to_string(pid);
+    if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+        ::unlink(tmp.c_str());
+        sys::throw_errno("write pid file %s", tmp);
+    }
+    fd.reset();
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        ::unlink(tmp.c_str());
+        sys::throw_errno("rename pid file to %s", path);
+    }
+}
+
+struct Created {
+    pid_t pid = 0;
+    spec::Spec spec;
+    state::Saved saved;
+};
+
+// create, as `create` and `run` share it. `console` is the connected
+// console socket (or the internal one for foreground `run -t`).
+Created do_create(const cli::GlobalOptions& g, const cli::CreateOptions& o, int console) {
+    check_id(o.id);
+    std::string bundle = absolute(o.bundle);
+    std::string config_text = read_text(bundle + "/config.json", "config.json");
+    spec::Spec spec = spec::parse_spec(config_text);
+    spec::validate(spec);
+    if (!spec.process) sys::fail(ErrorKind::invalid_config, "config.json: process: required to create a container");
+    std::string rootfs = spec.root->path[0] == '/' ? spec.root->path : bundle + "/" + spec.root->path;
+    struct stat st;
+    if (::stat(rootfs.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+        sys::fail(ErrorKind::invalid_config, "config.json: root.path: rootfs `%s` does not exist or is not a directory", rootfs);
+    if (spec.process->terminal && console < 0)
+        sys::fail(ErrorKind::usage, "cannot allocate tty if runc will detach without setting console socket");
+    if (!spec.process->terminal && console >= 0)
+        sys::fail(ErrorKind::usage, "cannot use console socket if runc will not detach or allocate tty");
+
+    int nlisten = listen_fds();
+    check_preserved_fds(3 + nlisten + o.preserve_fds);
+    plan::ContainerInput in{o.id, bundle, o.no_pivot, o.no_new_keyring, nlisten, o.preserve_fds, current_env()};
+    plan::ChildPlan plan = plan::build_container_plan(spec, in);
+
+    auto dir = state::Dir::reserve(g.root, o.id);
+    sys::ScopeExit remove_dir([&] { dir.remove(); });
+    std::string fifo = dir.fifo_path();
+    if (::mkfifo(fifo.c_str(), 0622) != 0) sys::throw_errno("create exec fifo %s", fifo);
+    // O_RDWR: the init blocks in read() until `start` writes a byte, and a
+    // reader always exists while the init lives, so `start` can tell a dead
+    // init (ENXIO) from a live one.
+    UniqueFd fifo_fd(::open(fifo.c_str(), O_RDWR | O_CLOEXEC));
+    if (!fifo_fd) sys::throw_errno("open exec fifo %s", fifo);
+    plan.fifo_fd = fifo_fd.get();
+    plan.console_socket = console;
+
+    Created c;
+    c.saved = {o.id, bundle, rootfs, state::now_rfc3339_nano(), 0, 0, config_text, g.systemd_cgroup};
+    if (::chdir(bundle.c_str()) != 0) sys::throw_errno("chdir to bundle %s", bundle);
+    pid_t pid = spawn::start(plan, [&](pid_t init) {
+        spec::StateDoc doc = state_doc(c.saved, state::Status::creating, &spec);
+        doc.pid = init;
+        if (spec.hooks) {
+            run_host_hooks(spec.hooks->prestart, doc, "prestart");
+            run_host_hooks(spec.hooks->create_runtime, doc, "createRuntime");
+        }
+    });
+    sys::ChildGuard guard(pid);
+    c.saved.pid = pid;
+    c.saved.start_time = state::process_start_time(pid);
+    dir.save(c.saved);
+    if (!o.pid_file.empty()) write_pid_file(o.pid_file, pid);
+    guard.release();
+    remove_dir.dismiss();
+    c.pid = pid;
+    c.spec = std::move(spec);
+    return c;
+}
+
+UniqueFd connect_console(const std::string& path) {
+    if (path.empty()) return UniqueFd();
+    int fd = sys::connect_unix(path.c_str());
+    if (fd < 0) throw Error(ErrorKind::generic, -fd, sys::format("connect to console socket %s", path));
+    return UniqueFd(fd);
+}
+
+// start: release the init blocked on exec.fifo, then poststart hooks.
+void do_start(state::Dir& dir, const state::Saved& s, const spec::Spec& spec) {
+    UniqueFd fifo(::open(dir.fifo_path().c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+    if (!fifo) {
+        if (errno == ENXIO || errno == ENOENT) sys::fail(ErrorKind::bad_state, "cannot start a container that has stopped");
+        sys::throw_errno("open exec fifo");
+    }
+    char zero = 0;
+    if (::write(fifo.get(), &zero, 1) != 1) sys::throw_errno("write exec fifo");
+    fifo.reset();
+    ::unlink(dir.fifo_path().c_str());
+    if (spec.hooks && !spec.hooks->poststart.empty()) {
+        try {
+            run_host_hooks(spec.hooks->poststart, state_doc(s, state::Status::running, &spec), "poststart");
+        } catch (...) {
+            // runtime.md: a failed poststart hook stops the container.
+            ::kill(s.pid, SIGKILL);
+            throw;
+        }
+    }
+}
+
+spec::Spec saved_spec(const state::Saved& s) {
+    return spec::parse_spec(s.config, "state.json: config");
+}
+
+bool wait_gone(const state::Saved& s, int timeout_ms) {
+    int pidfd = sys::pidfd_open(s.pid, 0);
+    if (pidfd < 0) return true;
+    UniqueFd fd(pidfd);
+    if (!state::init_alive(s)) return true;
+    pollfd p{pidfd, POLLIN, 0};
+    return ::poll(&p, 1, timeout_ms) > 0;
+}
+
+// Destroy: what runc's destroy does, minus cgroups (issue 3): remove the
+// state directory, then poststop hooks, which only warn (runtime.md: failure
+// of a poststop hook is logged, the lifecycle continues).
+void destroy_stopped(state::Dir& dir, const state::Saved& s) {
+    spec::Spec spec;
+    bool have_spec = true;
+    try {
+        spec = saved_spec(s);
+    } catch (const Error&) {
+        have_spec = false;
+    }
+    dir.remove();
+    if (have_spec && spec.hooks && !spec.hooks->poststop.empty()) {
+        try {
+            run_host_hooks(spec.hooks->poststop, state_doc(s, state::Status::stopped, &spec), "poststop");
+        } catch (const Error& e) {
+            sys::log::warn(e.what());
+        }
+    }
+}
+
+}  // namespace
+
+void create(const cli::GlobalOptions& g, const cli::CreateOptions& o) {
+    UniqueFd console = connect_console(o.console_socket);
+    do_create(g, o, console.get());
+}
+
+void start(const cli::GlobalOptions& g, const cli::StartOptions& o) {
+    auto dir = state::Dir::open(g.root, o.id);
+    auto s = dir.load();
+    switch (state::status_of(dir, s)) {
+        case state::Status::created: break;
+        case state::Status::stopped: sys::fail(ErrorKind::bad_state, "cannot start a container that has stopped");
+        default: sys::fail(ErrorKind::bad_state, "cannot start an already running container");
+    }
+    do_start(dir, s, saved_spec(s));
+}
+
+int run(const cli::GlobalOptions& g, const cli::CreateOptions& o) {
+    if (!o.detach && !o.no_subreaper) ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+    foreground::Console console;
+    UniqueFd external = connect_console(o.console_socket);
+    if (!o.detach) console.prepare_if_terminal(o.bundle);
+    int console_fd = external ? external.get() : console.child_end();
+    Created c = do_create(g, o, console_fd);
+    {
+        auto dir = state::Dir::open(g.root, o.id);
+        try {
+            do_start(dir, c.saved, c.spec);
+        } catch (...) {
+            ::kill(c.pid, SIGKILL);
+            destroy_stopped(dir, c.saved);
+            throw;
+        }
+    }
+    if (o.detach) return 0;
+    int status = foreground::wait_for(c.pid, console);
+    if (!o.keep) {
+        auto dir = state::Dir::open(g.root, o.id);
+        destroy_stopped(dir, c.saved);
+    }
+    return status;
+}
+
+void kill(const cli::GlobalOptions& g, const cli::KillOptions& o) {
+    auto dir = state::Dir::open(g.root, o.id);
+    auto s = dir.load();
+    if (state::status_of(dir, s) == state::Status::stopped) {
+        // runc >= 1.2: --all on a stopped container is not an error.
+        if (o.all) return;
+        sys::fail(ErrorKind::bad_state, "container not running");
+    }
+    // pidfd: the signal cannot reach a process that reused the pid after the check.
+    UniqueFd pidfd(sys::pidfd_open(s.pid, 0));
+    if (!pidfd || !state::init_alive(s)) sys::fail(ErrorKind::bad_state, "container not running");
+    if (sys::pidfd_send_signal(pidfd.get(), o.signal, 0) != 0) {
+        if (errno == ESRCH) sys::fail(ErrorKind::bad_state, "container not running");
+        sys::throw_errno("kill container %s", o.id);
+    }
+}
+
+void destroy(const cli::GlobalOptions& g, const cli::DeleteOptions& o) {
+    std::optional<state::Dir> dir;
+    try {
+        dir.emplace(state::Dir::open(g.root, o.id));
+    } catch (const Error& e) {
+        if (e.kind() == ErrorKind::not_found && o.force) return;
+        throw;
+    }
+    if (!dir->has_state()) {
+        // Half-created (crash mid-create): only --force cleans it, as runc.
+        if (!o.force) throw Error(ErrorKind::not_found, "container does not exist");
+        dir->remove();
+        return;
+    }
+    auto s = dir->load();
+    auto st = state::status_of(*dir, s);
+    if (st == state::Status::running || st == state::Status::paused) {
+        if (!o.force)
+            sys::fail(ErrorKind::bad_state, "cannot delete container %s that is not stopped: %s", o.id,
+                      state::status_name(st));
+    }
+    if (st != state::Status::stopped) {
+        UniqueFd pidfd(sys::pidfd_open(s.pid, 0));
+        if (pidfd && state::init_alive(s)) sys::pidfd_send_signal(pidfd.get(), SIGKILL, 0);
+        if (!wait_gone(s, 10000)) sys::fail(ErrorKind::generic, "container init %d did not exit after SIGKILL", s.pid);
+    }
+    destroy_stopped(*dir, s);
+}
+
+std::string state_json(const cli::GlobalOptions& g, const std::string& id) {
+    check_id(id);
+    auto dir = state::Dir::open(g.root, id);
+    auto s = dir.load();
+    spec::Spec spec = saved_spec(s);
+    auto doc = state_doc(s, state::status_of(dir, s), &spec);
+    return spec::state_json_pretty(doc);
+}
+
+std::string list(const cli::GlobalOptions& g, const cli::ListOptions& o) {
+    std::vector<spec::StateDoc> docs;
+    for (const auto& id : state::list_ids(g.root)) {
+        try {
+            auto dir = state::Dir::open(g.root, id);
+            auto s = dir.load();
+            spec::Spec spec = saved_spec(s);
+            auto doc = state_doc(s, state::status_of(dir, s), &spec);
+            doc.owner = state::owner_of(dir.path());
+            docs.push_back(std::move(doc));
+        } catch (const Error& e) {
+            sys::log::warn(sys::format("list: skipping %s: %s", id, e.what()));
+        }
+    }
+    if (o.json) return spec::state_list_json(docs);
+    std::string out;
+    if (o.quiet) {
+        for (const auto& d : docs) out += d.id + "\n";
+        return out;
+    }
+    out = sys::format("%-12s %-10s %-10s %-40s %-30s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
+    for (const auto& d : docs)
+        out += sys::format("%-12s %-10d %-10s %-40s %-30s %s\n", d.id, d.pid, d.status, d.bundle, d.created, d.owner);
+    return out;
+}
+
+}  // namespace rt::container

@@ -1,0 +1,372 @@
+// Spec + options -> ChildPlan. Pure data transformation (reads nothing but
+// stat() of bind sources and the host's cgroup mounts), unit-tested in
+// tests/plan_test.cpp.
+#include "plan.hpp"
+
+#include <linux/mount.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "spec/names.hpp"
+#include "spec/state.hpp"
+#include "sys/error.hpp"
+
+namespace rt::plan {
+
+using sys::ErrorKind;
+using sys::fail;
+
+namespace {
+
+struct AttrOption {
+    const char* name;
+    uint64_t set;
+    uint64_t clr;
+    bool recursive;
+};
+
+// Per-mount attributes (mount_setattr), runc's mount option table.
+constexpr AttrOption kAttrOptions[] = {
+    {"ro", MOUNT_ATTR_RDONLY, 0, false},
+    {"rw", 0, MOUNT_ATTR_RDONLY, false},
+    {"nosuid", MOUNT_ATTR_NOSUID, 0, false},
+    {"suid", 0, MOUNT_ATTR_NOSUID, false},
+    {"nodev", MOUNT_ATTR_NODEV, 0, false},
+    {"dev", 0, MOUNT_ATTR_NODEV, false},
+    {"noexec", MOUNT_ATTR_NOEXEC, 0, false},
+    {"exec", 0, MOUNT_ATTR_NOEXEC, false},
+    {"noatime", MOUNT_ATTR_NOATIME, MOUNT_ATTR__ATIME, false},
+    {"relatime", MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME, false},
+    {"strictatime", MOUNT_ATTR_STRICTATIME, MOUNT_ATTR__ATIME, false},
+    {"atime", 0, 0, false},
+    {"norelatime", 0, 0, false},
+    {"nostrictatime", 0, 0, false},
+    {"nodiratime", MOUNT_ATTR_NODIRATIME, 0, false},
+    {"diratime", 0, MOUNT_ATTR_NODIRATIME, false},
+    {"nosymfollow", MOUNT_ATTR_NOSYMFOLLOW, 0, false},
+    {"symfollow", 0, MOUNT_ATTR_NOSYMFOLLOW, false},
+    {"rro", MOUNT_ATTR_RDONLY, 0, true},
+    {"rrw", 0, MOUNT_ATTR_RDONLY, true},
+    {"rnosuid", MOUNT_ATTR_NOSUID, 0, true},
+    {"rsuid", 0, MOUNT_ATTR_NOSUID, true},
+    {"rnodev", MOUNT_ATTR_NODEV, 0, true},
+    {"rdev", 0, MOUNT_ATTR_NODEV, true},
+    {"rnoexec", MOUNT_ATTR_NOEXEC, 0, true},
+    {"rexec", 0, MOUNT_ATTR_NOEXEC, true},
+    {"rnoatime", MOUNT_ATTR_NOATIME, MOUNT_ATTR__ATIME, true},
+    {"rrelatime", MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME, true},
+    {"rstrictatime", MOUNT_ATTR_STRICTATIME, MOUNT_ATTR__ATIME, true},
+    {"rnodiratime", MOUNT_ATTR_NODIRATIME, 0, true},
+    {"rdiratime", 0, MOUNT_ATTR_NODIRATIME, true},
+    {"rnosymfollow", MOUNT_ATTR_NOSYMFOLLOW, 0, true},
+    {"rsymfollow", 0, MOUNT_ATTR_NOSYMFOLLOW, true},
+};
+
+struct PropOption {
+    const char* name;
+    uint64_t flag;
+    bool recursive;
+};
+
+constexpr PropOption kPropOptions[] = {
+    {"private", MS_PRIVATE, false},     {"rprivate", MS_PRIVATE, true},
+    {"shared", MS_SHARED, false},       {"rshared", MS_SHARED, true},
+    {"slave", MS_SLAVE, false},         {"rslave", MS_SLAVE, true},
+    {"unbindable", MS_UNBINDABLE, false}, {"runbindable", MS_UNBINDABLE, true},
+};
+
+// Superblock flags: passed to fsconfig() as flags for new filesystems,
+// meaningless for bind mounts (runc passes them to mount(2), which ignores them).
+constexpr const char* kSbFlags[] = {"sync", "async", "dirsync", "mand", "nomand", "lazytime",
+                                    "nolazytime", "silent", "loud"};
+// Accepted and without effect here, as in runc.
+constexpr const char* kNoopOptions[] = {"bind", "rbind", "remount", "defaults"};
+
+template <typename Range>
+auto find_named(const Range& table, std::string_view name) -> decltype(&table[0]) {
+    for (const auto& e : table)
+        if (name == e.name) return &e;
+    return nullptr;
+}
+
+bool in_list(const auto& list, std::string_view name) {
+    return std::any_of(std::begin(list), std::end(list), [&](const char* s) { return name == s; });
+}
+
+std::string join_path(const std::string& base, const std::string& rel) {
+    if (!rel.empty() && rel[0] == '/') return rel;
+    return base + "/" + rel;
+}
+
+bool has_option(const spec::Mount& m, std::string_view opt) {
+    return std::find(m.options.begin(), m.options.end(), opt) != m.options.end();
+}
+
+}  // namespace
+
+MountStep plan_mount(const spec::Mount& m, const std::string& bundle) {
+    MountStep step;
+    step.destination = m.destination;
+    bool bind = has_option(m, "bind") || has_option(m, "rbind") || (m.type && *m.type == "bind");
+    if (bind) {
+        step.kind = MountStep::Kind::bind;
+        if (!m.source || m.source->empty())
+            fail(ErrorKind::invalid_config, "mount `%s`: bind mount needs a source", m.destination);
+        step.source = join_path(bundle, *m.source);
+        step.recursive = has_option(m, "rbind");
+        struct stat st;
+        if (::stat(step.source.c_str(), &st) != 0)
+            sys::throw_errno("mount `%s`: stat bind source `%s`", m.destination, step.source);
+        step.file_target = !S_ISDIR(st.st_mode);
+    } else {
+        step.kind = MountStep::Kind::filesystem;
+        step.fstype = m.type.value_or("");
+        if (step.fstype.empty() || step.fstype == "none")
+            fail(ErrorKind::invalid_config, "mount `%s`: type is required unless bind or rbind is given",
+                 m.destination);
+        step.source = m.source.value_or(step.fstype);
+        step.cgroup = step.fstype == "cgroup" || step.fstype == "cgroup2";
+    }
+    for (const auto& opt : m.options) {
+        if (const auto* a = find_named(kAttrOptions, opt)) {
+            if (a->recursive) {
+                step.rattr_set = (step.rattr_set & ~a->clr) | a->set;
+                step.rattr_clr |= a->clr;
+            } else {
+                step.attr_set = (step.attr_set & ~a->clr) | a->set;
+                step.attr_clr = (step.attr_clr & ~a->set) | a->clr;
+            }
+        } else if (const auto* p = find_named(kPropOptions, opt)) {
+            step.propagation = p->flag;
+            step.propagation_recursive = p->recursive;
+        } else if (in_list(kNoopOptions, opt)) {
+        } else if (opt == "idmap" || opt == "ridmap" || opt == "tmpcopyup") {
+            fail(ErrorKind::unsupported, "mount `%s`: option `%s` is not supported", m.destination, opt);
+        } else if (step.kind == MountStep::Kind::filesystem) {
+            auto eq = opt.find('=');
+            if (eq == std::string::npos)
+                step.params.push_back({opt, ""});
+            else
+                step.params.push_back({opt.substr(0, eq), opt.substr(eq + 1)});
+        } else if (!in_list(kSbFlags, opt)) {
+            // runc passes unknown bind options as data, which bind ignores.
+        }
+    }
+    // fsmount() takes attributes only; "rw" and friends are the default there.
+    if (step.kind == MountStep::Kind::filesystem) step.attr_clr = 0;
+    if (!m.uid_mappings.empty() || !m.gid_mappings.empty())
+        fail(ErrorKind::unsupported, "mount `%s`: idmapped mounts are not supported", m.destination);
+    return step;
+}
+
+namespace {
+
+int ns_flag(std::string_view type) {
+    static constexpr std::pair<std::string_view, int> table[] = {
+        {"pid", CLONE_NEWPID},   {"network", CLONE_NEWNET}, {"mount", CLONE_NEWNS},
+        {"ipc", CLONE_NEWIPC},   {"uts", CLONE_NEWUTS},     {"user", CLONE_NEWUSER},
+        {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
+    };
+    for (const auto& [name, flag] : table)
+        if (name == type) return flag;
+    fail(ErrorKind::invalid_config, "config.json: linux.namespaces: unknown type `%s`", std::string(type));
+}
+
+std::string id_map_text(const std::vector<spec::IdMapping>& maps) {
+    std::string out;
+    for (const auto& m : maps)
+        out += sys::format("%u %u %u\n", m.container_id, m.host_id, m.size);
+    return out;
+}
+
+void plan_namespaces(ChildPlan& plan, const spec::Linux& linux) {
+    // Joins: user first (the rest are then owned by it), mount last (after it
+    // no host path resolves any more).
+    std::vector<NsJoin> joins;
+    for (const auto& ns : linux.namespaces) {
+        int flag = ns_flag(ns.type);
+        if (ns.path && !ns.path->empty()) {
+            joins.push_back({-1, flag, *ns.path});
+        } else if (flag == CLONE_NEWUSER) {
+            plan.new_user = true;
+        } else {
+            plan.unshare_flags |= flag;
+        }
+    }
+    auto rank = [](const NsJoin& j) { return j.nstype == CLONE_NEWUSER ? 0 : j.nstype == CLONE_NEWNS ? 2 : 1; };
+    std::stable_sort(joins.begin(), joins.end(), [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
+    plan.joins = std::move(joins);
+    if (plan.new_user) {
+        plan.uid_map = id_map_text(linux.uid_mappings);
+        plan.gid_map = id_map_text(linux.gid_mappings);
+    }
+    if (plan.unshare_flags & CLONE_NEWTIME) {
+        for (const auto& [clock, off] : linux.time_offsets)
+            plan.timens_offsets += sys::format("%s %lld %u\n", clock, static_cast<long long>(off.secs), off.nanosecs);
+    }
+}
+
+bool in_user_namespace(const spec::Linux& linux) {
+    return std::any_of(linux.namespaces.begin(), linux.namespaces.end(),
+                       [](const auto& ns) { return ns.type == "user"; });
+}
+
+// The spec's default devices (runtime-linux.md "Default Devices").
+void plan_default_devices(ChildPlan& plan) {
+    struct Def {
+        const char* path;
+        unsigned major, minor;
+    };
+    static constexpr Def defs[] = {{"/dev/null", 1, 3},    {"/dev/zero", 1, 5},
+                                   {"/dev/full", 1, 7},    {"/dev/random", 1, 8},
+                                   {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
+    for (const auto& d : defs)
+        plan.devices.push_back({d.path, static_cast<mode_t>(S_IFCHR | 0666), makedev(d.major, d.minor), 0, 0});
+}
+
+void plan_devices(ChildPlan& plan, const spec::Spec& spec) {
+    const auto& linux = *spec.linux;
+    plan.bind_devices = in_user_namespace(linux);
+    plan.default_devices = std::none_of(spec.mounts.begin(), spec.mounts.end(), [](const auto& m) {
+        return m.destination == "/dev" && (has_option(m, "bind") || has_option(m, "rbind"));
+    });
+    if (plan.default_devices) plan_default_devices(plan);
+    for (const auto& d : linux.devices) {
+        mode_t type = d.type == "b" ? S_IFBLK : d.type == "p" ? S_IFIFO : S_IFCHR;
+        DeviceNode node{d.path, static_cast<mode_t>(type | (d.file_mode.value_or(0666) & 07777)),
+                        makedev(static_cast<unsigned>(d.major.value_or(0)), static_cast<unsigned>(d.minor.value_or(0))),
+                        d.uid.value_or(0), d.gid.value_or(0)};
+        // A config device replaces a default one with the same path.
+        auto same = std::find_if(plan.devices.begin(), plan.devices.end(), [&](const auto& x) { return x.path == d.path; });
+        if (same != plan.devices.end())
+            *same = node;
+        else
+            plan.devices.push_back(node);
+    }
+}
+
+unsigned long root_propagation(const std::optional<std::string>& p) {
+    // Before pivot_root "/" is made slave (runc's default) or private; shared
+    // and unbindable are applied to the container's own "/" afterwards, so the
+    // host's mounts are never touched.
+    if (p && (*p == "private" || *p == "rprivate")) return MS_PRIVATE | MS_REC;
+    return MS_SLAVE | MS_REC;
+}
+
+}  // namespace
+
+void plan_process(ChildPlan& plan, const spec::Process& p) {
+    plan.terminal = p.terminal;
+    if (p.console_size) {
+        plan.console_rows = static_cast<unsigned short>(p.console_size->height);
+        plan.console_cols = static_cast<unsigned short>(p.console_size->width);
+    }
+    plan.uid = p.user.uid;
+    plan.gid = p.user.gid;
+    plan.groups.assign(p.user.additional_gids.begin(), p.user.additional_gids.end());
+    if (p.user.umask) plan.umask = static_cast<mode_t>(*p.user.umask);
+    plan.no_new_privileges = p.no_new_privileges;
+    plan.oom_score_adj = p.oom_score_adj;
+    // Capabilities are always applied: an absent set is an empty set.
+    plan.apply_caps = true;
+    if (p.capabilities) {
+        const std::optional<std::vector<std::string>>* sets[5] = {
+            &p.capabilities->bounding, &p.capabilities->effective, &p.capabilities->inheritable,
+            &p.capabilities->permitted, &p.capabilities->ambient};
+        for (int i = 0; i < 5; ++i) {
+            if (!*sets[i]) continue;
+            for (const auto& name : **sets[i]) {
+                const auto& caps = spec::names::capabilities;
+                auto it = std::find(caps.begin(), caps.end(), name);
+                if (it == caps.end()) {
+                    // Unknown to this kernel table: runc warns and skips.
+                    continue;
+                }
+                plan.caps[i] |= 1ULL << (it - caps.begin());
+            }
+        }
+    }
+    for (const auto& r : p.rlimits) {
+        const auto& names = spec::names::rlimits;
+        auto it = std::find(names.begin(), names.end(), r.type);
+        if (it == names.end())
+            fail(ErrorKind::invalid_config, "config.json: process.rlimits: unknown type `%s`", r.type);
+        plan.rlimits.push_back({static_cast<int>(it - names.begin()), {r.soft, r.hard}});
+    }
+    plan.cwd = p.cwd;
+    plan.argv_storage = p.args;
+    plan.env_storage = p.env;
+    // Go's exec.LookPath uses the PATH of the environment runc sets up.
+    for (const auto& e : p.env) {
+        if (e.rfind("PATH=", 0) != 0) continue;
+        std::string path = e.substr(5);
+        size_t start = 0;
+        for (;;) {
+            size_t colon = path.find(':', start);
+            plan.path_dirs.push_back(path.substr(start, colon - start));
+            if (colon == std::string::npos) break;
+            start = colon + 1;
+        }
+    }
+}
+
+ChildPlan build_container_plan(const spec::Spec& spec, const ContainerInput& in) {
+    ChildPlan plan;
+    const auto& linux = *spec.linux;
+    plan_namespaces(plan, linux);
+    plan.setup_rootfs = true;
+    plan.rootfs = join_path(in.bundle, spec.root->path);
+    plan.readonly_root = spec.root->readonly;
+    plan.no_pivot = in.no_pivot;
+    plan.root_propagation = root_propagation(linux.rootfs_propagation);
+    if (linux.rootfs_propagation) {
+        const auto& p = *linux.rootfs_propagation;
+        plan.shared_root_after_pivot = p == "shared" || p == "rshared";
+        plan.unbindable_root_after_pivot = p == "unbindable" || p == "runbindable";
+    }
+    bool cgroupns = (plan.unshare_flags & CLONE_NEWCGROUP) != 0 ||
+                    std::any_of(plan.joins.begin(), plan.joins.end(),
+                                [](const auto& j) { return j.nstype == CLONE_NEWCGROUP; });
+    for (const auto& m : spec.mounts) {
+        MountStep step = plan_mount(m, in.bundle);
+        if (!step.cgroup) {
+            plan.mounts.push_back(std::move(step));
+            continue;
+        }
+        for (auto& s : plan_cgroup_mount(step, cgroupns)) plan.mounts.push_back(std::move(s));
+    }
+    plan_devices(plan, spec);
+    if (linux.masked_paths) plan.masked_paths = *linux.masked_paths;
+    if (linux.readonly_paths) plan.readonly_paths = *linux.readonly_paths;
+    plan.hostname = spec.hostname;
+    plan.domainname = spec.domainname;
+    for (const auto& [key, value] : linux.sysctl) {
+        std::string path = key;
+        std::replace(path.begin(), path.end(), '.', '/');
+        plan.sysctls.push_back({path, value});
+    }
+    plan_process(plan, *spec.process);
+    plan.no_new_keyring = in.no_new_keyring;
+    plan.keyring_name = "_ses." + in.id;
+    if (spec.hooks) {
+        plan.parent_hooks = !spec.hooks->prestart.empty() || !spec.hooks->create_runtime.empty();
+        // createContainer hooks run with the runtime's environment by
+        // default; startContainer hooks with the process's (runc quirk).
+        plan.create_container_hooks = hooks::prepare_all(spec.hooks->create_container, in.runtime_env);
+        plan.start_container_hooks = hooks::prepare_all(spec.hooks->start_container, spec.process->env);
+    }
+    plan.preserve_upto = 3 + in.listen_fds + in.preserve_fds;
+    if (in.listen_fds > 0) {
+        plan.env_storage.push_back(sys::format("LISTEN_FDS=%d", in.listen_fds));
+        plan.env_storage.push_back("LISTEN_PID=1");
+    }
+    seal(plan);
+    return plan;
+}
+
+}  // namespace rt::plan

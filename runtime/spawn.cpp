@@ -1,0 +1,133 @@
+#include "spawn.hpp"
+
+#include <cap-ng.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "child/child.hpp"
+#include "protocol.hpp"
+#include "sys/error.hpp"
+#include "sys/fd.hpp"
+#include "sys/log.hpp"
+#include "sys/syscalls.hpp"
+
+namespace rt::spawn {
+
+using sys::UniqueFd;
+
+namespace {
+
+void write_proc_file(pid_t pid, const char* name, const std::string& content) {
+    std::string path = sys::format("/proc/%d/%s", pid, name);
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd) sys::throw_errno("open %s", path);
+    if (::write(fd.get(), content.data(), content.size()) != static_cast<ssize_t>(content.size()))
+        sys::throw_errno("write %s", path);
+}
+
+void write_id_maps(pid_t pid, const plan::ChildPlan& plan) {
+    if (plan.deny_setgroups) write_proc_file(pid, "setgroups", "deny");
+    write_proc_file(pid, "uid_map", plan.uid_map);
+    write_proc_file(pid, "gid_map", plan.gid_map);
+}
+
+// The parent writes its own oom_score_adj and the child inherits it: lowering
+// it needs CAP_SYS_RESOURCE in the initial user namespace, which the child
+// no longer has once it is in a new one (runc does the same in nsexec).
+void set_oom_score_adj(const plan::ChildPlan& plan) {
+    if (!plan.oom_score_adj) return;
+    write_proc_file(::getpid(), "oom_score_adj", std::to_string(*plan.oom_score_adj));
+}
+
+void open_namespace_fds(plan::ChildPlan& plan, std::vector<UniqueFd>& keep) {
+    for (auto& j : plan.joins) {
+        UniqueFd fd(::open(j.path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd) sys::throw_errno("open namespace %s", j.path);
+        j.fd = fd.get();
+        keep.push_back(std::move(fd));
+    }
+}
+
+void send_msg(int sock, proto::Msg type) {
+    proto::Message m{};
+    m.type = type;
+    if (::send(sock, &m, sizeof m, MSG_NOSIGNAL) != static_cast<ssize_t>(sizeof m))
+        sys::throw_errno("send to container init");
+}
+
+void reap(pid_t pid) {
+    while (::waitpid(pid, nullptr, __WALL) < 0 && errno == EINTR) {
+    }
+}
+
+}  // namespace
+
+pid_t start(plan::ChildPlan& plan, const HooksCallback& on_hooks) {
+    int sv[2];
+    sys::check_sys(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), "socketpair");
+    UniqueFd parent_sock(sv[0]), child_sock(sv[1]);
+    plan.sock = child_sock.get();
+    std::vector<UniqueFd> ns_fds;
+    open_namespace_fds(plan, ns_fds);
+    set_oom_score_adj(plan);
+    // Initialise libcap-ng's process-wide state here: the child must not
+    // read /proc to do it after pivot_root.
+    capng_clear(CAPNG_SELECT_ALL);
+
+    clone_args args{};
+    args.flags = plan.new_user ? CLONE_NEWUSER : 0;
+    args.exit_signal = SIGCHLD;
+    long r = sys::clone3(&args);
+    if (r < 0) sys::throw_errno("clone3");
+    if (r == 0) {
+        parent_sock.reset();
+        child::stage_a(plan);
+    }
+    sys::ChildGuard intermediate(static_cast<pid_t>(r));
+    sys::ChildGuard init;
+    child_sock.reset();
+    ns_fds.clear();
+
+    for (;;) {
+        proto::Message m;
+        ssize_t n = ::recv(parent_sock.get(), &m, sizeof m, 0);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) sys::throw_errno("receive from container init");
+        if (n == 0) sys::fail(sys::ErrorKind::generic, "container init exited before it was ready");
+        m.text[sizeof m.text - 1] = '\0';
+        switch (m.type) {
+            case proto::Msg::maps_please:
+                write_id_maps(intermediate.get(), plan);
+                send_msg(parent_sock.get(), proto::Msg::maps_done);
+                break;
+            case proto::Msg::init_pid:
+                init.adopt(m.value);
+                reap(intermediate.release());
+                break;
+            case proto::Msg::hooks_please:
+                on_hooks(init.get());
+                send_msg(parent_sock.get(), proto::Msg::hooks_done);
+                break;
+            case proto::Msg::log:
+                sys::log::write(static_cast<sys::log::Level>(m.value), m.text);
+                break;
+            case proto::Msg::error:
+                throw sys::Error(sys::ErrorKind::generic, m.value,
+                                 std::string("unable to start container process: ") + m.text);
+            case proto::Msg::ready:
+                return init.release();
+            default:
+                sys::fail(sys::ErrorKind::generic, "unexpected message %u from container init",
+                          static_cast<unsigned>(m.type));
+        }
+    }
+}
+
+}  // namespace rt::spawn
