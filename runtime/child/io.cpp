@@ -64,9 +64,20 @@ Status bind_console(int slave) noexcept {
     return r == 0 ? ok() : fail_with(e, "bind mount", "/dev/console");
 }
 
-bool is_executable_file(const char* path) noexcept {
+// Go's findExecutable (runc 1.1 is built with Go 1.19): a non-directory with
+// any execute bit. Returns 0 or an errno.
+int find_executable(const char* path) noexcept {
     struct stat st;
-    return ::stat(path, &st) == 0 && S_ISREG(st.st_mode) && ::access(path, X_OK) == 0;
+    if (::stat(path, &st) != 0) return errno;
+    return (!S_ISDIR(st.st_mode) && (st.st_mode & 0111) != 0) ? 0 : EACCES;
+}
+
+// Go spells errno texts in lower case ("no such file or directory"), and
+// dockerd matches them case-sensitively to pick exit codes 126/127.
+const char* go_strerror(int e, char* buf, size_t len) noexcept {
+    std::snprintf(buf, len, "%s", std::strerror(e));
+    if (buf[0] >= 'A' && buf[0] <= 'Z') buf[0] = static_cast<char>(buf[0] - 'A' + 'a');
+    return buf;
 }
 
 }  // namespace
@@ -110,20 +121,25 @@ Status prepare_exec(const plan::ChildPlan& plan, const char** exe) noexcept {
     if (::getcwd(cwd, sizeof cwd) == nullptr || cwd[0] != '/')
         return fail_with(ENOENT, "current working directory is outside of container mount namespace root", plan.cwd.c_str());
     const char* name = plan.argv[0];
+    static char detail[PATH_MAX + 128];
     if (std::strchr(name, '/') != nullptr) {
-        struct stat st;
-        if (::stat(name, &st) != 0) {
-            static char detail[PATH_MAX + 64];
-            std::snprintf(detail, sizeof detail, "stat %s: %s", name, std::strerror(errno));
-            return fail_with(0, "exec", name, detail);
+        int e = find_executable(name);
+        if (e == 0) {
+            *exe = name;
+            return ok();
         }
-        *exe = name;
-        return ok();
+        char text[128];
+        go_strerror(e, text, sizeof text);
+        if (e == EACCES)
+            std::snprintf(detail, sizeof detail, "%s", text);
+        else
+            std::snprintf(detail, sizeof detail, "stat %s: %s", name, text);
+        return fail_with(0, "exec", name, detail);
     }
     static char candidate[PATH_MAX];
     for (const auto& dir : plan.path_dirs) {
         std::snprintf(candidate, sizeof candidate, "%s/%s", dir.empty() ? "." : dir.c_str(), name);
-        if (is_executable_file(candidate)) {
+        if (find_executable(candidate) == 0) {
             *exe = candidate;
             return ok();
         }
