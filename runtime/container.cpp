@@ -263,7 +263,10 @@ void start(const cli::GlobalOptions& g, const cli::StartOptions& o) {
 }
 
 int run(const cli::GlobalOptions& g, const cli::CreateOptions& o) {
-    if (!o.detach && !o.no_subreaper) ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+    if (!o.detach) {
+        if (!o.no_subreaper) ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+        foreground::block_signals();
+    }
     foreground::Console console;
     UniqueFd external = connect_console(o.console_socket);
     if (!o.detach) console.prepare_if_terminal(o.bundle);

@@ -102,10 +102,15 @@ int exit_status(int status) {
 
 }  // namespace
 
-int wait_for(pid_t pid, Console& console) {
+void block_signals() {
     sigset_t all;
     ::sigfillset(&all);
     ::sigprocmask(SIG_BLOCK, &all, nullptr);
+}
+
+int wait_for(pid_t pid, Console& console) {
+    sigset_t all;
+    ::sigfillset(&all);
     UniqueFd sfd(::signalfd(-1, &all, SFD_CLOEXEC));
     if (!sfd) sys::throw_errno("signalfd");
     UniqueFd master;
@@ -119,7 +124,22 @@ int wait_for(pid_t pid, Console& console) {
     }
     bool stdin_open = console.active();
     bool master_open = console.active();
+    bool check_exit = true;  // the init may have exited before signalfd existed
     for (;;) {
+        if (check_exit) {
+            int status;
+            pid_t r;
+            // Reap everything: orphans of the container reparent to us.
+            while ((r = ::waitpid(-1, &status, WNOHANG)) > 0) {
+                if (r != pid) continue;
+                while (master_open && pump(master.get(), STDOUT_FILENO)) {
+                    pollfd p{master.get(), POLLIN, 0};
+                    if (::poll(&p, 1, 0) <= 0) break;
+                }
+                return exit_status(status);
+            }
+            check_exit = false;
+        }
         pollfd fds[3] = {{sfd.get(), POLLIN, 0},
                          {master_open ? master.get() : -1, POLLIN, 0},
                          {stdin_open ? STDIN_FILENO : -1, POLLIN, 0}};
@@ -136,17 +156,7 @@ int wait_for(pid_t pid, Console& console) {
         if (sig == SIGWINCH) {
             if (master) copy_winsize(STDIN_FILENO, master.get());
         } else if (sig == SIGCHLD) {
-            int status;
-            pid_t r;
-            // Reap everything: orphans of the container reparent to us.
-            while ((r = ::waitpid(-1, &status, WNOHANG)) > 0) {
-                if (r != pid) continue;
-                while (master_open && pump(master.get(), STDOUT_FILENO)) {
-                    pollfd p{master.get(), POLLIN, 0};
-                    if (::poll(&p, 1, 0) <= 0) break;
-                }
-                return exit_status(status);
-            }
+            check_exit = true;
         } else if (sig != SIGURG) {
             ::kill(pid, sig);
         }

@@ -24,6 +24,10 @@ private:
     sys::UniqueFd parent_, child_;
 };
 
+// Blocks every signal, so none is lost between starting the container and
+// wait_for() (they are then read from a signalfd and forwarded).
+void block_signals();
+
 // Forwards signals to `pid` (not SIGCHLD, SIGWINCH, SIGURG), proxies the pty
 // when the console is active, reaps children (the runtime is a subreaper),
 // and returns the init's exit status, or 128+signal.

@@ -81,20 +81,32 @@ pid_t start(plan::ChildPlan& plan, const HooksCallback& on_hooks) {
     // read /proc to do it after pivot_root.
     capng_clear(CAPNG_SELECT_ALL);
 
+    // Time offsets must be written between unshare and the first process in
+    // the namespace, and setns needs a process to run in: both need stage A.
+    bool direct = plan.joins.empty() && !(plan.unshare_flags & CLONE_NEWTIME);
     clone_args args{};
-    args.flags = plan.new_user ? CLONE_NEWUSER : 0;
+    args.flags = (plan.new_user ? CLONE_NEWUSER : 0) | (direct ? plan.unshare_flags : 0);
     args.exit_signal = SIGCHLD;
     long r = sys::clone3(&args);
     if (r < 0) sys::throw_errno("clone3");
     if (r == 0) {
         parent_sock.reset();
+        if (direct) child::stage_direct(plan);
         child::stage_a(plan);
     }
-    sys::ChildGuard intermediate(static_cast<pid_t>(r));
-    sys::ChildGuard init;
+    sys::ChildGuard intermediate(direct ? -1 : static_cast<pid_t>(r));
+    sys::ChildGuard init(direct ? static_cast<pid_t>(r) : -1);
     child_sock.reset();
     ns_fds.clear();
 
+    // The intermediate (init_pid) and the init (hooks_please, ready) write
+    // to the same socket concurrently, so the init's requests may arrive
+    // before its pid: they are held until the pid is known.
+    bool hooks_pending = false, ready_pending = false;
+    auto serve_hooks = [&] {
+        on_hooks(init.get());
+        send_msg(parent_sock.get(), proto::Msg::hooks_done);
+    };
     for (;;) {
         proto::Message m;
         ssize_t n = ::recv(parent_sock.get(), &m, sizeof m, 0);
@@ -102,18 +114,23 @@ pid_t start(plan::ChildPlan& plan, const HooksCallback& on_hooks) {
         if (n < 0) sys::throw_errno("receive from container init");
         if (n == 0) sys::fail(sys::ErrorKind::generic, "container init exited before it was ready");
         m.text[sizeof m.text - 1] = '\0';
+        bool have_pid = init.get() > 0;
         switch (m.type) {
             case proto::Msg::maps_please:
-                write_id_maps(intermediate.get(), plan);
+                write_id_maps(direct ? init.get() : intermediate.get(), plan);
                 send_msg(parent_sock.get(), proto::Msg::maps_done);
                 break;
             case proto::Msg::init_pid:
                 init.adopt(m.value);
                 reap(intermediate.release());
+                if (hooks_pending) serve_hooks();
+                if (ready_pending) return init.release();
                 break;
             case proto::Msg::hooks_please:
-                on_hooks(init.get());
-                send_msg(parent_sock.get(), proto::Msg::hooks_done);
+                if (have_pid)
+                    serve_hooks();
+                else
+                    hooks_pending = true;
                 break;
             case proto::Msg::log:
                 sys::log::write(static_cast<sys::log::Level>(m.value), m.text);
@@ -122,7 +139,9 @@ pid_t start(plan::ChildPlan& plan, const HooksCallback& on_hooks) {
                 throw sys::Error(sys::ErrorKind::generic, m.value,
                                  std::string("unable to start container process: ") + m.text);
             case proto::Msg::ready:
-                return init.release();
+                if (have_pid) return init.release();
+                ready_pending = true;
+                break;
             default:
                 sys::fail(sys::ErrorKind::generic, "unexpected message %u from container init",
                           static_cast<unsigned>(m.type));

@@ -2,7 +2,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -209,13 +208,29 @@ std::vector<std::string> list_ids(const std::string& root) {
     return ids;
 }
 
+// berth is linked statically, so NSS (getpwuid) is not available: the
+// name comes from /etc/passwd, which is what runc's os/user falls back to.
 std::string owner_of(const std::string& path) {
     struct stat st;
     if (::stat(path.c_str(), &st) != 0) return "";
-    passwd pw, *res = nullptr;
-    char buf[1024];
-    if (::getpwuid_r(st.st_uid, &pw, buf, sizeof buf, &res) == 0 && res != nullptr) return pw.pw_name;
-    return "#" + std::to_string(st.st_uid);
+    std::string fallback = "#" + std::to_string(st.st_uid);
+    FILE* f = std::fopen("/etc/passwd", "re");
+    if (f == nullptr) return fallback;
+    char line[1024];
+    std::string name = fallback;
+    while (std::fgets(line, sizeof line, f) != nullptr) {
+        char* save = nullptr;
+        char* user = strtok_r(line, ":", &save);
+        char* pass = strtok_r(nullptr, ":", &save);
+        char* uid = strtok_r(nullptr, ":", &save);
+        if (user != nullptr && pass != nullptr && uid != nullptr &&
+            std::strtoul(uid, nullptr, 10) == st.st_uid) {
+            name = user;
+            break;
+        }
+    }
+    std::fclose(f);
+    return name;
 }
 
 }  // namespace rt::state

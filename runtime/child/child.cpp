@@ -11,6 +11,9 @@
 //   4. fork the init with CLONE_PARENT: a new pid/time namespace applies to
 //      children only, and CLONE_PARENT makes the init the runtime's child, so
 //      it reparents to the caller (containerd's shim) when `create` exits.
+// When nothing is joined and there is no time namespace, stage A collapses
+// into clone3 itself (every CLONE_NEW* flag at once, user namespace owning
+// the rest) and the clone is the init: one process creation less.
 // Stage B (the init, pid 1 of a new pid namespace):
 //   1. hostname/domainname.
 //   2. rootfs: propagation of /, mounts, /dev; then the parent runs prestart
@@ -113,7 +116,9 @@ void close_unlisted_fds(const plan::ChildPlan& plan) noexcept {
     sys::close_range(next, ~0U, 0);
 }
 
-void stage_a(const plan::ChildPlan& plan) noexcept {
+namespace {
+
+void enter_common(const plan::ChildPlan& plan) noexcept {
     close_unlisted_fds(plan);
     set_report_socket(plan.sock);
     if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) die(fail("prctl PR_SET_PDEATHSIG"));
@@ -122,6 +127,17 @@ void stage_a(const plan::ChildPlan& plan) noexcept {
             !wait_msg(static_cast<unsigned>(Msg::maps_done)))
             die(fail_with(EPIPE, "waiting for id mappings"));
     }
+}
+
+}  // namespace
+
+void stage_direct(const plan::ChildPlan& plan) noexcept {
+    enter_common(plan);
+    stage_b(plan);
+}
+
+void stage_a(const plan::ChildPlan& plan) noexcept {
+    enter_common(plan);
     Status st = join_namespaces(plan);
     if (!st.ok()) die(st);
     st = create_namespaces(plan);

@@ -12,6 +12,10 @@ namespace rt::child {
 void close_unlisted_fds(const plan::ChildPlan& plan) noexcept;
 [[noreturn]] void stage_a(const plan::ChildPlan& plan) noexcept;
 
+// The common case, nothing to join and no time namespace: clone3 already
+// created every namespace and this process is the init. Never returns.
+[[noreturn]] void stage_direct(const plan::ChildPlan& plan) noexcept;
+
 // Steps used by stage A/B, one file each.
 Status join_namespaces(const plan::ChildPlan& plan) noexcept;     // namespaces.cpp
 Status create_namespaces(const plan::ChildPlan& plan) noexcept;   // namespaces.cpp
