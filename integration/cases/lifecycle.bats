@@ -216,7 +216,7 @@ out_has_line() { grep -qx -- "$2" "$T/$1.out"; }
 
 @test "run: forwards signals to the container" {
 	probe_args signals 1
-	timeout 20 "$RUNTIME" --root "$ROOT" run --bundle "$BUNDLE" "$CID" </dev/null >"$T/out" 2>&1 3>&- &
+	timeout -k 5 20 "$RUNTIME" --root "$ROOT" run --bundle "$BUNDLE" "$CID" </dev/null >"$T/out" 2>&1 3>&- &
 	local bg=$!
 	wait_for 10 grep -qx ready "$T/out" || fail_msg "not started"
 	local rpid

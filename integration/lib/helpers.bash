@@ -121,7 +121,7 @@ common_teardown() {
 		timeout -k 2 15 "$RUNTIME" --root "$ROOT" delete --force "$id" >/dev/null 2>&1 || true
 	done
 	kill_marked_procs
-	local m
+	local m i
 	for ((i = ${#CLEANUP_MOUNTS[@]} - 1; i >= 0; i--)); do
 		umount -l "${CLEANUP_MOUNTS[i]}" 2>/dev/null || true
 	done

