@@ -131,6 +131,7 @@ Created do_create(const cli::GlobalOptions& g, const cli::CreateOptions& o, int 
     std::string config_text = read_text(bundle + "/config.json", "config.json");
     spec::Spec spec = spec::parse_spec(config_text);
     spec::validate(spec);
+    for (const auto& w : spec::warnings(spec)) sys::log::warn(w);
     if (!spec.process) sys::fail(ErrorKind::invalid_config, "config.json: process: required to create a container");
     std::string rootfs = spec.root->path[0] == '/' ? spec.root->path : bundle + "/" + spec.root->path;
     struct stat st;

@@ -118,6 +118,13 @@ void close_unlisted_fds(const plan::ChildPlan& plan) noexcept {
 
 namespace {
 
+// After entering a user namespace our ids are still the host's, which are
+// unmapped there: become its root so files we create get a mapped owner.
+void become_userns_root() noexcept {
+    if (::setresgid(0, 0, 0) != 0) die(fail("setresgid to the user namespace's root"));
+    if (::setresuid(0, 0, 0) != 0) die(fail("setresuid to the user namespace's root"));
+}
+
 void enter_common(const plan::ChildPlan& plan) noexcept {
     // Foreground `run` blocks every signal to forward them; the container
     // must start with an empty mask, as after any exec by runc.
@@ -131,6 +138,7 @@ void enter_common(const plan::ChildPlan& plan) noexcept {
         if (!send_msg(static_cast<unsigned>(Msg::maps_please), 0) ||
             !wait_msg(static_cast<unsigned>(Msg::maps_done)))
             die(fail_with(EPIPE, "waiting for id mappings"));
+        become_userns_root();
     }
 }
 
@@ -145,6 +153,7 @@ void stage_a(const plan::ChildPlan& plan) noexcept {
     enter_common(plan);
     Status st = join_namespaces(plan);
     if (!st.ok()) die(st);
+    if (!plan.joins.empty() && plan.joins.front().nstype == CLONE_NEWUSER) become_userns_root();
     st = create_namespaces(plan);
     if (!st.ok()) die(st);
 

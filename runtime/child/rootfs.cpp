@@ -241,13 +241,11 @@ Status readonly_path(int rootfd, const std::string& path) noexcept {
 Status enter_rootfs(const plan::ChildPlan& plan) noexcept {
     Status st = plan.no_pivot ? move_root(plan) : pivot();
     if (!st.ok()) return st;
-    unsigned long prop = 0;
-    if (plan.shared_root_after_pivot) prop = MS_SHARED;
-    if (plan.unbindable_root_after_pivot) prop = MS_UNBINDABLE;
-    if (prop != 0 && ::mount(nullptr, "/", nullptr, prop | MS_REC, nullptr) != 0)
-        return fail("set propagation of", "/");
     Fd root{::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)};
     if (root.fd < 0) return fail("open", "/");
+    // sysctls first: /proc/sys is usually among the read-only paths.
+    st = write_sysctls(plan);
+    if (!st.ok()) return st;
     if (!plan.masked_paths.empty()) {
         int devnull = -1;
         st = open_devnull(root.fd, &devnull);
@@ -262,14 +260,18 @@ Status enter_rootfs(const plan::ChildPlan& plan) noexcept {
         st = readonly_path(root.fd, p);
         if (!st.ok()) return st;
     }
-    st = write_sysctls(plan);
-    if (!st.ok()) return st;
     if (plan.readonly_root) {
         mount_attr attr{};
         attr.attr_set = MOUNT_ATTR_RDONLY;
         if (sys::mount_setattr(root.fd, "", AT_EMPTY_PATH, &attr) != 0)
             return fail("remount / read-only");
     }
+    // Last: an unbindable / would refuse the bind clones made above.
+    unsigned long prop = 0;
+    if (plan.shared_root_after_pivot) prop = MS_SHARED;
+    if (plan.unbindable_root_after_pivot) prop = MS_UNBINDABLE;
+    if (prop != 0 && ::mount(nullptr, "/", nullptr, prop | MS_REC, nullptr) != 0)
+        return fail("set propagation of", "/");
     return ok();
 }
 
