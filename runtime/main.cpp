@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "cli.hpp"
@@ -12,13 +13,45 @@
 #include "sys/error.hpp"
 #include "sys/log.hpp"
 
+namespace {
+
+// A usage error still belongs in --log (containerd reads the last error
+// record of log.json): find --log/--log-format among the global flags by
+// hand, since the parser that would have found them just failed.
+void log_usage_error(int argc, char** argv, const char* msg) {
+    std::string log, format = "text";
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a.rfind("--", 0) == 0) a.erase(0, 1);
+        auto value = [&](const char* name) -> std::optional<std::string> {
+            std::string flag = std::string("-") + name;
+            if (a == flag && i + 1 < argc) return std::string(argv[++i]);
+            if (a.rfind(flag + "=", 0) == 0) return a.substr(flag.size() + 1);
+            return std::nullopt;
+        };
+        if (auto v = value("log")) log = *v;
+        else if (auto f = value("log-format")) format = *f;
+        else if (a.empty() || a[0] != '-') break;  // the subcommand: globals end here
+    }
+    if (!log.empty()) {
+        try {
+            rt::sys::log::init(log, format == "json", false);
+            rt::sys::log::error(msg);
+        } catch (const rt::sys::Error&) {
+        }
+    }
+    std::fprintf(stderr, "berth: %s\n", msg);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
     using namespace rt;
     cli::Invocation inv;
     try {
         inv = cli::parse(argc, argv);
     } catch (const sys::Error& e) {
-        std::fprintf(stderr, "berth: %s\n", e.what());
+        log_usage_error(argc, argv, e.what());
         return 1;
     }
     try {

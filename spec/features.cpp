@@ -109,8 +109,10 @@ void put_linux(Writer& w) {
     put_array(w, "capabilities", names::capabilities);
     put(w, "cgroup");
     w.StartObject();
-    for (auto [key, on] : {std::pair{"v1", true}, {"v2", true}, {"systemd", true}, {"systemdUser", false},
-                           {"rdma", true}}) {
+    // Only what berth really does: container cgroups arrive with the
+    // cgroups work (v1, v2, hybrid, systemd); until then all false.
+    for (auto [key, on] : {std::pair{"v1", false}, {"v2", false}, {"systemd", false}, {"systemdUser", false},
+                           {"rdma", false}}) {
         put(w, key);
         w.Bool(on);
     }
