@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# bench.sh: berth vs runc on the same bundle.
+#
+# For BENCH_N iterations (default 100), interleaved so both runtimes see the
+# same machine state:
+#   run                   `<rt> run` of /bin/true (foreground, deleted after)
+#   create+start+delete   `<rt> create`, `<rt> start`, `<rt> delete --force`
+# Each runtime has its own --root.  Wall time per iteration comes from bash's
+# $EPOCHREALTIME (no fork for timing; the shell overhead is the same for both).
+# Reports medians (and p90) per runtime and the ratio runc/berth, plus the peak
+# RSS of one `run` invocation (GNU time, else `probe rusage`).
+#
+#   make bench               # or: integration/bench.sh
+#   BENCH_N=20 BERTH=build/berth RUNC=/usr/sbin/runc integration/bench.sh
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+N=${BENCH_N:-100}
+BERTH=${BERTH:-$REPO/build/berth}
+RUNC=${RUNC:-$(command -v runc || true)}
+BUSYBOX=${BUSYBOX:-/bin/busybox}
+PROBE=$REPO/build/probe
+BENCH=$REPO/build/bench
+
+die() { echo "bench.sh: $*" >&2; exit 1; }
+[[ $EUID -eq 0 ]] || die "must run as root"
+[[ -x $BERTH ]] || die "berth not found: $BERTH (run 'make' first)"
+[[ -n $RUNC && -x $RUNC ]] || { echo "bench.sh: runc not found, benchmarking berth alone" >&2; RUNC=; }
+[[ $N =~ ^[1-9][0-9]*$ ]] || die "BENCH_N must be a positive integer"
+command -v jq >/dev/null || die "jq not found"
+
+# Bundle: busybox rootfs, runc's default spec (berth's if runc is absent),
+# terminal false, args ["/bin/true"].
+if [[ ! -x $BENCH/rootfs/bin/busybox || $BUSYBOX -nt $BENCH/rootfs/bin/busybox ]]; then
+	rm -rf "$BENCH/rootfs"
+	mkdir -p "$BENCH/rootfs"/{bin,dev,proc,sys,tmp,etc}
+	cp "$BUSYBOX" "$BENCH/rootfs/bin/busybox"
+	chroot "$BENCH/rootfs" /bin/busybox --install -s /bin
+	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$BENCH/rootfs/etc/passwd"
+	printf 'root:x:0:\n' >"$BENCH/rootfs/etc/group"
+fi
+rm -f "$BENCH/config.json"
+"${RUNC:-$BERTH}" spec --bundle "$BENCH"
+jq '.process.terminal = false | .process.args = ["/bin/true"]' "$BENCH/config.json" >"$BENCH/config.json.tmp"
+mv "$BENCH/config.json.tmp" "$BENCH/config.json"
+
+WORK=$(mktemp -d /tmp/berth-bench.XXXXXX)
+cleanup() {
+	local rt
+	for rt in berth runc; do
+		[[ -d $WORK/root-$rt ]] || continue
+		for d in "$WORK/root-$rt"/*/; do
+			[[ -d $d ]] && "$([[ $rt == berth ]] && echo "$BERTH" || echo "$RUNC")" \
+				--root "$WORK/root-$rt" delete --force "$(basename "$d")" >/dev/null 2>&1
+		done
+	done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+FAILS=0
+
+# one NAME BIN KIND I: one timed iteration; appends microseconds to $WORK/NAME.KIND.
+one() {
+	local name=$1 bin=$2 kind=$3 i=$4 root=$WORK/root-$1 id=b$4 t0 t1 ok=1
+	t0=${EPOCHREALTIME/./}
+	case $kind in
+	run)
+		"$bin" --root "$root" run --bundle "$BENCH" "$id" </dev/null >/dev/null 2>&1 || ok=0
+		;;
+	cycle)
+		{ "$bin" --root "$root" create --bundle "$BENCH" "$id" </dev/null >/dev/null 2>&1 &&
+			"$bin" --root "$root" start "$id" >/dev/null 2>&1 &&
+			"$bin" --root "$root" delete --force "$id" >/dev/null 2>&1; } || ok=0
+		;;
+	esac
+	t1=${EPOCHREALTIME/./}
+	if ((ok)); then
+		echo $((10#$t1 - 10#$t0)) >>"$WORK/$name.$kind"
+	else
+		FAILS=$((FAILS + 1))
+		"$bin" --root "$root" delete --force "$id" >/dev/null 2>&1 || true
+	fi
+}
+
+# stats FILE: "median p90" in milliseconds.
+stats() {
+	[[ -s $1 ]] || { echo "- -"; return; }
+	sort -n "$1" | awk '{ v[NR] = $1 } END {
+		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		p = v[int(0.9 * NR + 0.999)]; if (p == "") p = v[NR]
+		printf "%.2f %.2f\n", m / 1000, p / 1000 }'
+}
+
+# peak_rss BIN: KiB of peak RSS of one `run` invocation.
+peak_rss() {
+	local bin=$1 root=$WORK/root-rss out
+	mkdir -p "$root"
+	if [[ -x /usr/bin/time ]] && /usr/bin/time -f %M true >/dev/null 2>&1; then
+		/usr/bin/time -o "$WORK/rss" -f 'maxrss_kb=%M' "$bin" --root "$root" run --bundle "$BENCH" rss \
+			</dev/null >/dev/null 2>&1 || true
+		out=$(cat "$WORK/rss")
+	elif [[ -x $PROBE ]]; then
+		out=$("$PROBE" rusage "$bin" --root "$root" run --bundle "$BENCH" rss 2>&1 </dev/null >/dev/null) || true
+	else
+		echo "-"
+		return
+	fi
+	"$bin" --root "$root" delete --force rss >/dev/null 2>&1 || true
+	sed -n 's/.*maxrss_kb=\([0-9]*\).*/\1/p' <<<"$out" | tail -1
+}
+
+RUNTIMES=(berth)
+[[ -n $RUNC ]] && RUNTIMES+=(runc)
+bin_of() { [[ $1 == berth ]] && echo "$BERTH" || echo "$RUNC"; }
+
+echo "bench.sh: $N iterations each; berth=$BERTH${RUNC:+ runc=$RUNC}" >&2
+# Warm-up (page cache, cgroup hierarchy), not measured.
+for i in 1 2 3; do
+	for rt in "${RUNTIMES[@]}"; do
+		mkdir -p "$WORK/root-$rt"
+		"$(bin_of "$rt")" --root "$WORK/root-$rt" run --bundle "$BENCH" "w$i" </dev/null >/dev/null 2>&1 || true
+	done
+done
+for ((i = 0; i < N; i++)); do
+	for kind in run cycle; do
+		# Alternate which runtime goes first.
+		if ((i % 2)); then order=("${RUNTIMES[@]}"); else mapfile -t order < <(printf '%s\n' "${RUNTIMES[@]}" | tac); fi
+		for rt in "${order[@]}"; do one "$rt" "$(bin_of "$rt")" "$kind" "$i"; done
+	done
+done
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b; else printf "-" }'; }
+
+printf '\n%-24s %6s %12s %12s %12s %12s %11s\n' benchmark runs "berth med" "berth p90" "runc med" "runc p90" runc/berth
+for kind in run cycle; do
+	read -r bm bp <<<"$(stats "$WORK/berth.$kind")"
+	read -r rm_ rp <<<"$(stats "$WORK/runc.$kind")"
+	label=$([[ $kind == run ]] && echo "run /bin/true (ms)" || echo "create+start+delete(ms)")
+	printf '%-24s %6s %12s %12s %12s %12s %11s\n' "$label" "$N" "$bm" "$bp" "$rm_" "$rp" "$(ratio "$rm_" "$bm")"
+done
+brss=$(peak_rss "$BERTH")
+rrss=-
+[[ -n $RUNC ]] && rrss=$(peak_rss "$RUNC")
+printf '%-24s %6s %12s %12s %12s %12s %11s\n' "peak RSS of run (KiB)" 1 "${brss:--}" "" "${rrss:--}" "" "$(ratio "${rrss:-0}" "${brss:-0}")"
+if ((FAILS)); then
+	echo "bench.sh: $FAILS failed invocations (not counted)" >&2
+	exit 1
+fi
