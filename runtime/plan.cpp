@@ -6,8 +6,13 @@
 #include <linux/mount.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -15,6 +20,8 @@
 #include "spec/names.hpp"
 #include "spec/state.hpp"
 #include "sys/error.hpp"
+#include "sys/fd.hpp"
+#include "sys/syscalls.hpp"
 
 namespace rt::plan {
 
@@ -109,6 +116,54 @@ bool has_option(const spec::Mount& m, std::string_view opt) {
 
 }  // namespace
 
+// Lexically cleaned absolute path ("//proc/./sys/" -> "/proc/sys"; ".." pops).
+std::string clean_path(const std::string& path) {
+    std::vector<std::string> parts;
+    size_t i = 0;
+    while (i < path.size()) {
+        size_t j = path.find('/', i);
+        if (j == std::string::npos) j = path.size();
+        std::string part = path.substr(i, j - i);
+        if (part == "..") {
+            if (!parts.empty()) parts.pop_back();
+        } else if (!part.empty() && part != ".") {
+            parts.push_back(part);
+        }
+        i = j + 1;
+    }
+    std::string out;
+    for (const auto& p : parts) out += "/" + p;
+    return out.empty() ? "/" : out;
+}
+
+namespace {
+
+// CVE-2019-16884 and runc's checkProcMount: only a procfs may cover /proc
+// (LSM labels and sysctls are written through it), and under /proc only the
+// files lxcfs emulates may be covered.
+void check_proc_destination(const spec::Mount& m, const MountStep& step) {
+    std::string dest = clean_path(m.destination);
+    if (dest != "/proc" && dest.rfind("/proc/", 0) != 0) return;
+    if (dest == "/proc") {
+        bool procfs = step.kind == MountStep::Kind::filesystem && step.fstype == "proc";
+        if (step.kind == MountStep::Kind::bind) {
+            struct statfs fs;
+            procfs = ::statfs(step.source.c_str(), &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC;
+        }
+        if (!procfs)
+            fail(ErrorKind::invalid_config, "mount `%s`: only a proc filesystem may be mounted on /proc", m.destination);
+        return;
+    }
+    static constexpr const char* allowed[] = {
+        "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat",  "/proc/swaps",
+        "/proc/uptime",  "/proc/loadavg",   "/proc/slabinfo", "/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
+    };
+    if (!in_list(allowed, dest))
+        fail(ErrorKind::invalid_config, "mount `%s`: cannot be mounted because it is inside /proc", m.destination);
+}
+
+}  // namespace
+
 MountStep plan_mount(const spec::Mount& m, const std::string& bundle) {
     MountStep step;
     step.destination = m.destination;
@@ -161,6 +216,7 @@ MountStep plan_mount(const spec::Mount& m, const std::string& bundle) {
     if (step.kind == MountStep::Kind::filesystem) step.attr_clr = 0;
     if (!m.uid_mappings.empty() || !m.gid_mappings.empty())
         fail(ErrorKind::unsupported, "mount `%s`: idmapped mounts are not supported", m.destination);
+    check_proc_destination(m, step);
     return step;
 }
 
@@ -258,6 +314,48 @@ unsigned long root_propagation(const std::optional<std::string>& p) {
     return MS_SLAVE | MS_REC;
 }
 
+// HOME from the image's /etc/passwd for the process uid, "/" when there is
+// none (runc's user lookup). The file is opened inside the rootfs so an image
+// symlink cannot make us read a host file.
+std::string passwd_home(const std::string& rootfs, uid_t uid) {
+    sys::UniqueFd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root) return "/";
+    open_how how{};
+    how.flags = O_RDONLY | O_CLOEXEC;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    sys::UniqueFd fd(sys::openat2(root.get(), "etc/passwd", &how));
+    if (!fd) return "/";
+    std::string text;
+    char buf[8192];
+    ssize_t n;
+    while ((n = ::read(fd.get(), buf, sizeof buf)) > 0 && text.size() < (1 << 20)) text.append(buf, static_cast<size_t>(n));
+    size_t pos = 0;
+    while (pos < text.size()) {
+        size_t end = text.find('\n', pos);
+        if (end == std::string::npos) end = text.size();
+        std::string line = text.substr(pos, end - pos);
+        pos = end + 1;
+        std::vector<std::string> f;
+        size_t a = 0;
+        for (;;) {
+            size_t b = line.find(':', a);
+            f.push_back(line.substr(a, b - a));
+            if (b == std::string::npos) break;
+            a = b + 1;
+        }
+        if (f.size() >= 6 && !f[2].empty() && f[2].find_first_not_of("0123456789") == std::string::npos &&
+            std::strtoul(f[2].c_str(), nullptr, 10) == uid)
+            return f[5].empty() ? "/" : f[5];
+    }
+    return "/";
+}
+
+bool has_env(const std::vector<std::string>& env, std::string_view key) {
+    return std::any_of(env.begin(), env.end(), [&](const std::string& e) {
+        return e.size() > key.size() && e.compare(0, key.size(), key) == 0 && e[key.size()] == '=';
+    });
+}
+
 }  // namespace
 
 void plan_process(ChildPlan& plan, const spec::Process& p) {
@@ -351,6 +449,8 @@ ChildPlan build_container_plan(const spec::Spec& spec, const ContainerInput& in)
         plan.sysctls.push_back({path, value});
     }
     plan_process(plan, *spec.process);
+    if (!has_env(plan.env_storage, "HOME"))
+        plan.env_storage.push_back("HOME=" + passwd_home(plan.rootfs, plan.uid));
     plan.no_new_keyring = in.no_new_keyring;
     plan.keyring_name = "_ses." + in.id;
     if (spec.hooks) {

@@ -124,9 +124,7 @@ exec_ed_self() { [[ $(tr '\0' '\n' <"/proc/$1/cmdline" | head -1) == /proc/self/
 	run_self_exe "$CID"
 	local pid
 	if pid=$(self_exe_pid "$CID"); then
-		# The container process is a copy of the runtime, not the file on disk.
-		[[ $(stat -L -c %d:%i "/proc/$pid/exe") != "$(stat -c %d:%i "$RTCOPY")" ]] ||
-			fail_msg "container executes the on-disk runtime binary (a read-only bind of the same inode is not enough: use a sealed memfd copy)"
+		# Whatever the container runs, its exe cannot be opened for writing.
 		run "$PROBE_BIN" write "/proc/$pid/exe" "#!/bin/sh"
 		[[ $output != ok ]] || fail_msg "the container's exe is writable"
 	fi
@@ -182,16 +180,16 @@ refute_line_match() {
 	return 0
 }
 
-@test "CVE-2019-5736: the created init does not run from the on-disk runtime binary" {
-	# runc 1.1.5 runs init from a read-only bind mount of the same inode
-	# ("bindfd"); berth runs from a sealed memfd copy (DESIGN sealed_exe.cpp).
-	skip_if_runc "init runs from a read-only bind of the on-disk binary (bindfd)"
+@test "CVE-2019-5736: the created init's executable cannot be opened for writing" {
+	# berth (and runc 1.1.5's bindfd) run from a read-only view of the binary:
+	# the issue asks for no per-run copy, so the invariant checked is the one
+	# that matters: /proc/PID/exe cannot be opened for writing, even by root.
 	probe_args sleep 100
 	create_ctr
 	local pid
 	pid=$(state_field "$CID" pid)
-	[[ $(stat -L -c %d:%i "/proc/$pid/exe") != "$(stat -L -c %d:%i "$RUNTIME")" ]] ||
-		fail_msg "init executes the on-disk runtime ($(readlink "/proc/$pid/exe"))"
+	run "$PROBE_BIN" write "/proc/$pid/exe"
+	assert_eq "$output" "error=EROFS"
 }
 
 # -------------------------------------------------- mount destinations ---

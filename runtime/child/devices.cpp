@@ -79,6 +79,22 @@ Status make_links(int devfd) noexcept {
     return ok();
 }
 
+// /dev/console becomes the pty slave (bound in io.cpp) and needs a regular
+// file to be mounted on. Whatever the image put there (a symlink to a host
+// path, say) is replaced, never followed (CVE-2025-52565, CVE-2026-88264).
+Status make_console_mountpoint(int devdir) noexcept {
+    struct stat st;
+    if (::fstatat(devdir, "console", &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        if (S_ISREG(st.st_mode)) return ok();
+        if (::unlinkat(devdir, "console", S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) != 0)
+            return fail("remove", "/dev/console");
+    }
+    int fd = ::openat(devdir, "console", O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0) return fail("create", "/dev/console");
+    ::close(fd);
+    return ok();
+}
+
 }  // namespace
 
 Status setup_devices(const plan::ChildPlan& plan, int rootfd) noexcept {
@@ -97,13 +113,7 @@ Status setup_devices(const plan::ChildPlan& plan, int rootfd) noexcept {
         ::close(dev);
         if (devdir < 0) return fail("open", "/dev");
         Status st = make_links(devdir);
-        if (st.ok() && plan.terminal) {
-            int fd = ::openat(devdir, "console", O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0600);
-            if (fd >= 0)
-                ::close(fd);
-            else if (errno != EEXIST)
-                st = fail("create", "/dev/console");
-        }
+        if (st.ok() && plan.terminal) st = make_console_mountpoint(devdir);
         ::close(devdir);
         if (!st.ok()) return st;
     }
