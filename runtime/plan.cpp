@@ -449,6 +449,13 @@ ChildPlan build_container_plan(const spec::Spec& spec, const ContainerInput& in)
         plan.sysctls.push_back({path, value});
     }
     plan_process(plan, *spec.process);
+    if (linux.seccomp) {
+        plan.seccomp = seccomp::compile(*linux.seccomp);
+        // The listener fd would have to reach listenerPath with the state:
+        // not done yet, so refuse rather than run unfiltered.
+        if (plan.seccomp->notify)
+            fail(ErrorKind::unsupported, "config.json: linux.seccomp: SCMP_ACT_NOTIFY (listenerPath) is not supported yet");
+    }
     if (!has_env(plan.env_storage, "HOME"))
         plan.env_storage.push_back("HOME=" + passwd_home(plan.rootfs, plan.uid));
     plan.no_new_keyring = in.no_new_keyring;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "hooks/hooks.hpp"
+#include "seccomp.hpp"
 #include "spec/spec.hpp"
 
 namespace rt::plan {
@@ -109,6 +110,7 @@ struct ChildPlan {
     uint64_t caps[5] = {};            // bounding, effective, inheritable, permitted, ambient
     bool no_new_privileges = false;
     std::optional<int> oom_score_adj;
+    std::optional<seccomp::Program> seccomp;  // compiled in the parent; loaded last with NNP, else before the id change
     std::vector<Rlimit> rlimits;
     std::string cwd;
     std::vector<std::string> argv_storage, env_storage;

@@ -48,6 +48,12 @@ Status join_keyring(const plan::ChildPlan& plan) noexcept {
     return ok();
 }
 
+Status load_seccomp(const plan::ChildPlan& plan) noexcept {
+    int r = seccomp::load(*plan.seccomp);
+    if (r < 0) return fail_with(-r, "load seccomp filter");
+    return ok();
+}
+
 }  // namespace
 
 Status apply_rlimits(const plan::ChildPlan& plan) noexcept {
@@ -64,6 +70,13 @@ Status apply_identity(const plan::ChildPlan& plan) noexcept {
     if (plan.apply_caps) {
         load_caps(plan);
         if (capng_apply(CAPNG_SELECT_BOUNDS) != 0) return fail_with(EPERM, "drop bounding capabilities");
+    }
+    // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before the
+    // id change (runc's order). With it, as late as possible, so the filter
+    // constrains as little of our own setup as it can.
+    if (plan.seccomp && !plan.no_new_privileges) {
+        st = load_seccomp(plan);
+        if (!st.ok()) return st;
     }
     if (::prctl(PR_SET_KEEPCAPS, 1) != 0) return fail("prctl PR_SET_KEEPCAPS");
     if (plan.set_groups && ::setgroups(plan.groups.size(), plan.groups.data()) != 0)
@@ -85,6 +98,7 @@ Status apply_identity(const plan::ChildPlan& plan) noexcept {
     if (plan.umask) ::umask(*plan.umask);
     if (plan.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         return fail("prctl PR_SET_NO_NEW_PRIVS");
+    if (plan.seccomp && plan.no_new_privileges) return load_seccomp(plan);
     return ok();
 }
 
