@@ -123,16 +123,30 @@ struct Created {
     state::Saved saved;
 };
 
+struct Bundle {
+    std::string dir;   // absolute
+    std::string text;  // config.json as read, saved in the state
+    spec::Spec spec;
+};
+
+Bundle load_bundle(const cli::CreateOptions& o) {
+    check_id(o.id);
+    Bundle b;
+    b.dir = absolute(o.bundle);
+    b.text = read_text(b.dir + "/config.json", "config.json");
+    b.spec = spec::parse_spec(b.text);
+    spec::validate(b.spec);
+    for (const auto& w : spec::warnings(b.spec)) sys::log::warn(w);
+    if (!b.spec.process) sys::fail(ErrorKind::invalid_config, "config.json: process: required to create a container");
+    return b;
+}
+
 // create, as `create` and `run` share it. `console` is the connected
 // console socket (or the internal one for foreground `run -t`).
-Created do_create(const cli::GlobalOptions& g, const cli::CreateOptions& o, int console) {
-    check_id(o.id);
-    std::string bundle = absolute(o.bundle);
-    std::string config_text = read_text(bundle + "/config.json", "config.json");
-    spec::Spec spec = spec::parse_spec(config_text);
-    spec::validate(spec);
-    for (const auto& w : spec::warnings(spec)) sys::log::warn(w);
-    if (!spec.process) sys::fail(ErrorKind::invalid_config, "config.json: process: required to create a container");
+Created do_create(const cli::GlobalOptions& g, const cli::CreateOptions& o, Bundle&& b, int console) {
+    std::string bundle = std::move(b.dir);
+    std::string config_text = std::move(b.text);
+    spec::Spec spec = std::move(b.spec);
     std::string rootfs = spec.root->path[0] == '/' ? spec.root->path : bundle + "/" + spec.root->path;
     struct stat st;
     if (::stat(rootfs.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
@@ -227,16 +241,9 @@ bool wait_gone(const state::Saved& s, int timeout_ms) {
 // Destroy: what runc's destroy does, minus cgroups (issue 3): remove the
 // state directory, then poststop hooks, which only warn (runtime.md: failure
 // of a poststop hook is logged, the lifecycle continues).
-void destroy_stopped(state::Dir& dir, const state::Saved& s) {
-    spec::Spec spec;
-    bool have_spec = true;
-    try {
-        spec = saved_spec(s);
-    } catch (const Error&) {
-        have_spec = false;
-    }
+void destroy_stopped(state::Dir& dir, const state::Saved& s, const spec::Spec& spec) {
     dir.remove();
-    if (have_spec && spec.hooks && !spec.hooks->poststop.empty()) {
+    if (spec.hooks && !spec.hooks->poststop.empty()) {
         try {
             run_host_hooks(spec.hooks->poststop, state_doc(s, state::Status::stopped, &spec), "poststop");
         } catch (const Error& e) {
@@ -245,11 +252,22 @@ void destroy_stopped(state::Dir& dir, const state::Saved& s) {
     }
 }
 
+void destroy_stopped(state::Dir& dir, const state::Saved& s) {
+    spec::Spec spec;
+    try {
+        spec = saved_spec(s);
+    } catch (const Error& e) {
+        // Unreadable saved config: still remove the container, without hooks.
+        sys::log::warn(e.what());
+    }
+    destroy_stopped(dir, s, spec);
+}
+
 }  // namespace
 
 void create(const cli::GlobalOptions& g, const cli::CreateOptions& o) {
     UniqueFd console = connect_console(o.console_socket);
-    do_create(g, o, console.get());
+    do_create(g, o, load_bundle(o), console.get());
 }
 
 void start(const cli::GlobalOptions& g, const cli::StartOptions& o) {
@@ -270,16 +288,17 @@ int run(const cli::GlobalOptions& g, const cli::CreateOptions& o) {
     }
     foreground::Console console;
     UniqueFd external = connect_console(o.console_socket);
-    if (!o.detach) console.prepare_if_terminal(o.bundle);
+    Bundle b = load_bundle(o);
+    if (!o.detach && b.spec.process->terminal) console.prepare();
     int console_fd = external ? external.get() : console.child_end();
-    Created c = do_create(g, o, console_fd);
+    Created c = do_create(g, o, std::move(b), console_fd);
     {
         auto dir = state::Dir::open(g.root, o.id);
         try {
             do_start(dir, c.saved, c.spec);
         } catch (...) {
             ::kill(c.pid, SIGKILL);
-            destroy_stopped(dir, c.saved);
+            destroy_stopped(dir, c.saved, c.spec);
             throw;
         }
     }
@@ -287,7 +306,7 @@ int run(const cli::GlobalOptions& g, const cli::CreateOptions& o) {
     int status = foreground::wait_for(c.pid, console);
     if (!o.keep) {
         auto dir = state::Dir::open(g.root, o.id);
-        destroy_stopped(dir, c.saved);
+        destroy_stopped(dir, c.saved, c.spec);
     }
     return status;
 }

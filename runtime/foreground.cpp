@@ -13,7 +13,6 @@
 #include <cerrno>
 #include <optional>
 
-#include "spec/parse.hpp"
 #include "sys/error.hpp"
 #include "sys/unix_socket.hpp"
 
@@ -21,24 +20,7 @@ namespace rt::foreground {
 
 using sys::UniqueFd;
 
-void Console::prepare_if_terminal(const std::string& bundle) {
-    // The terminal flag is read again by create; reading it here keeps the
-    // console plumbing out of the create path.
-    std::string path = (bundle.empty() ? std::string(".") : bundle) + "/config.json";
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) return;  // create reports the missing config
-    std::string text;
-    char buf[16384];
-    ssize_t n;
-    while ((n = ::read(fd.get(), buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
-    bool terminal = false;
-    try {
-        auto spec = spec::parse_spec(text);
-        terminal = spec.process && spec.process->terminal;
-    } catch (const sys::Error&) {
-        return;
-    }
-    if (!terminal) return;
+void Console::prepare() {
     int sv[2];
     sys::check_sys(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), "socketpair");
     parent_.reset(sv[0]);

@@ -12,9 +12,8 @@ namespace rt::foreground {
 
 class Console {
 public:
-    // When the bundle's process wants a terminal, makes the socketpair whose
-    // child end plays the part of --console-socket.
-    void prepare_if_terminal(const std::string& bundle);
+    // Makes the socketpair whose child end plays the part of --console-socket.
+    void prepare();
     int child_end() const { return child_.get(); }
     bool active() const { return static_cast<bool>(parent_); }
     // Receives the pty master sent by the init.

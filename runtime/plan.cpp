@@ -220,6 +220,29 @@ MountStep plan_mount(const spec::Mount& m, const std::string& bundle) {
     return step;
 }
 
+void finish_mounts(std::vector<MountStep>& steps) {
+    static constexpr std::pair<uint64_t, unsigned long> attr_to_ms[] = {
+        {MOUNT_ATTR_RDONLY, MS_RDONLY},       {MOUNT_ATTR_NOSUID, MS_NOSUID},
+        {MOUNT_ATTR_NODEV, MS_NODEV},         {MOUNT_ATTR_NOEXEC, MS_NOEXEC},
+        {MOUNT_ATTR_NOATIME, MS_NOATIME},     {MOUNT_ATTR_STRICTATIME, MS_STRICTATIME},
+        {MOUNT_ATTR_NODIRATIME, MS_NODIRATIME}, {MOUNT_ATTR_NOSYMFOLLOW, MS_NOSYMFOLLOW},
+    };
+    for (auto& m : steps) {
+        if (m.kind != MountStep::Kind::filesystem) continue;
+        m.ms_flags = 0;
+        for (const auto& [attr, ms] : attr_to_ms)
+            if (m.attr_set & attr) m.ms_flags |= ms;
+        // MOUNT_ATTR_RELATIME is 0 in the new API's atime field; mount(2)
+        // defaults to relatime as well.
+        m.data.clear();
+        for (const auto& p : m.params) {
+            if (!m.data.empty()) m.data += ',';
+            m.data += p.key;
+            if (!p.value.empty()) m.data += "=" + p.value;
+        }
+    }
+}
+
 namespace {
 
 int ns_flag(std::string_view type) {
@@ -438,6 +461,7 @@ ChildPlan build_container_plan(const spec::Spec& spec, const ContainerInput& in)
         }
         for (auto& s : plan_cgroup_mount(step, cgroupns)) plan.mounts.push_back(std::move(s));
     }
+    finish_mounts(plan.mounts);
     plan_devices(plan, spec);
     if (linux.masked_paths) plan.masked_paths = *linux.masked_paths;
     if (linux.readonly_paths) plan.readonly_paths = *linux.readonly_paths;

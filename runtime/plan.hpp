@@ -45,6 +45,8 @@ struct MountStep {
     uint64_t propagation = 0; // MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE, 0: none
     bool propagation_recursive = false;
     std::vector<FsParam> params;  // filesystem data ("size=64k", "mode=755", "newinstance")
+    unsigned long ms_flags = 0;   // filesystem: mount(2) flags equivalent to attr_set (finish_mounts)
+    std::string data;             // filesystem: params joined for mount(2) (finish_mounts)
     bool cgroup = false;          // type cgroup/cgroup2: see child/rootfs.cpp
 };
 
@@ -144,6 +146,8 @@ ChildPlan build_container_plan(const spec::Spec& spec, const ContainerInput& in)
 void plan_process(ChildPlan& plan, const spec::Process& process);
 // One config mount -> one step (bind sources are stat()ed to pick file or dir targets).
 MountStep plan_mount(const spec::Mount& m, const std::string& bundle);
+// Fills ms_flags/data of filesystem steps (mount(2) form of attr_set/params).
+void finish_mounts(std::vector<MountStep>& steps);
 // A cgroup mount -> the steps that show the container its cgroup hierarchies
 // (cgroup2 on a unified host; a tmpfs with one mount per hierarchy on v1 and
 // hybrid hosts). Reads /proc/self/mountinfo and /proc/self/cgroup.

@@ -55,6 +55,19 @@ void open_namespace_fds(plan::ChildPlan& plan, std::vector<UniqueFd>& keep) {
     }
 }
 
+// The child applies the effective/permitted/inheritable sets with one
+// capng_apply(); they are loaded into libcap-ng's (process-wide, inherited)
+// state here, so the child neither allocates nor reads /proc for them. The
+// bounding and ambient sets are applied by the child with prctl().
+void load_capabilities(const plan::ChildPlan& plan) {
+    if (!plan.apply_caps) return;
+    capng_clear(CAPNG_SELECT_BOTH);
+    constexpr capng_type_t sets[] = {CAPNG_EFFECTIVE, CAPNG_INHERITABLE, CAPNG_PERMITTED};
+    for (int i = 0; i < 3; ++i)
+        for (unsigned cap = 0; cap <= CAP_LAST_CAP; ++cap)
+            if (plan.caps[i + 1] & (1ULL << cap)) capng_update(CAPNG_ADD, sets[i], cap);
+}
+
 void send_msg(int sock, proto::Msg type) {
     proto::Message m{};
     m.type = type;
@@ -77,9 +90,7 @@ pid_t start(plan::ChildPlan& plan, const HooksCallback& on_hooks) {
     std::vector<UniqueFd> ns_fds;
     open_namespace_fds(plan, ns_fds);
     set_oom_score_adj(plan);
-    // Initialise libcap-ng's process-wide state here: the child must not
-    // read /proc to do it after pivot_root.
-    capng_clear(CAPNG_SELECT_ALL);
+    load_capabilities(plan);
 
     // Time offsets must be written between unshare and the first process in
     // the namespace, and setns needs a process to run in: both need stage A.

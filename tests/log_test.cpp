@@ -251,3 +251,25 @@ TEST_CASE("log: empty path means stderr") {
     lg::init("", true, false);
     CHECK(lg::to_stderr());
 }
+
+TEST_CASE("log: UTC conversion agrees with gmtime_r across the calendar") {
+    // Leap years, century rules, month ends, the epoch and before it.
+    for (time_t t : {0L, -1L, 86399L, 951782400L /*2000-02-29*/, 4107542399L /*2100-02-28T23:59:59*/,
+                     1798761600L, 253402300799L /*9999-12-31T23:59:59*/, 1234567890L}) {
+        std::tm tm{};
+        gmtime_r(&t, &tm);
+        char want[64];
+        std::snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        timespec ts{t, 0};
+        if (tm.tm_year + 1900 >= 1) CHECK(rt::sys::log::rfc3339(ts) == want);
+    }
+    for (time_t t = 0; t < 200L * 365 * 86400; t += 86400 * 7 + 3601) {
+        std::tm tm{};
+        gmtime_r(&t, &tm);
+        char want[64];
+        std::snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        REQUIRE(rt::sys::log::rfc3339(timespec{t, 0}) == want);
+    }
+}

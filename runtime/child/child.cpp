@@ -30,6 +30,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -133,6 +134,9 @@ void enter_common(const plan::ChildPlan& plan) noexcept {
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     close_unlisted_fds(plan);
     set_report_socket(plan.sock);
+    // Everything the runtime creates gets exactly the mode it asks for
+    // (device nodes, mountpoints); the process's umask is set at the end.
+    ::umask(0);
     if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) die(fail("prctl PR_SET_PDEATHSIG"));
     if (plan.new_user) {
         if (!send_msg(static_cast<unsigned>(Msg::maps_please), 0) ||

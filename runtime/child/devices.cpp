@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include "child/child.hpp"
 #include "child/paths.hpp"
@@ -36,25 +37,45 @@ Status bind_host_node(int parent, const char* name, const plan::DeviceNode& d) n
     return r == 0 ? ok() : fail_with(e, "bind device", d.path.c_str());
 }
 
-Status make_node(int rootfd, const plan::DeviceNode& d, bool bind) noexcept {
-    const char* name = nullptr;
-    int parent = open_parent_in_root(rootfd, d.path.c_str(), true, &name);
-    if (parent < 0) return fail_with(-parent, "create device directory for", d.path.c_str());
-    Status st = ok();
-    if (bind) {
-        st = bind_host_node(parent, name, d);
-    } else {
-        // An existing entry (e.g. from the image) is replaced, as runc does.
-        if (::unlinkat(parent, name, 0) != 0 && errno != ENOENT)
-            st = fail("remove", d.path.c_str());
-        else if (::mknodat(parent, name, d.mode, d.rdev) != 0)
-            st = fail("mknod", d.path.c_str());
-        else if (::fchownat(parent, name, d.uid, d.gid, AT_SYMLINK_NOFOLLOW) != 0)
-            st = fail("chown", d.path.c_str());
-        else if (::fchmodat(parent, name, d.mode & 07777, 0) != 0)
-            st = fail("chmod", d.path.c_str());
+// Creates one node in `parent` (the fd of its directory). mknod first; an
+// existing entry (e.g. from the image) is replaced, as runc does. The mode is
+// exact because the child runs with umask 0 until the process's own umask.
+Status make_node_in(int parent, const char* name, const plan::DeviceNode& d, bool bind) noexcept {
+    if (bind) return bind_host_node(parent, name, d);
+    if (::mknodat(parent, name, d.mode, d.rdev) != 0) {
+        if (errno != EEXIST) return fail("mknod", d.path.c_str());
+        if (::unlinkat(parent, name, 0) != 0) return fail("remove", d.path.c_str());
+        if (::mknodat(parent, name, d.mode, d.rdev) != 0) return fail("mknod", d.path.c_str());
     }
-    ::close(parent);
+    if ((d.uid != 0 || d.gid != 0) && ::fchownat(parent, name, d.uid, d.gid, AT_SYMLINK_NOFOLLOW) != 0)
+        return fail("chown", d.path.c_str());
+    return ok();
+}
+
+// Nodes are grouped by directory: one in-root open per directory, not per node.
+Status make_nodes(int rootfd, const plan::ChildPlan& plan) noexcept {
+    int parent = -1;
+    const char* parent_path = nullptr;
+    size_t parent_len = 0;
+    Status st = ok();
+    for (const auto& d : plan.devices) {
+        const char* name = std::strrchr(d.path.c_str(), '/');
+        name = name != nullptr ? name + 1 : d.path.c_str();
+        size_t dir_len = static_cast<size_t>(name - d.path.c_str());
+        if (parent < 0 || dir_len != parent_len || std::strncmp(parent_path, d.path.c_str(), dir_len) != 0) {
+            if (parent >= 0) ::close(parent);
+            const char* ignored = nullptr;
+            parent = open_parent_in_root(rootfd, d.path.c_str(), true, &ignored);
+            if (parent < 0) return fail_with(-parent, "create device directory for", d.path.c_str());
+            parent_path = d.path.c_str();
+            parent_len = dir_len;
+        }
+        // Only character/block nodes can be bound from the host; fifos are
+        // always created.
+        st = make_node_in(parent, name, d, plan.bind_devices && !S_ISFIFO(d.mode));
+        if (!st.ok()) break;
+    }
+    if (parent >= 0) ::close(parent);
     return st;
 }
 
@@ -98,13 +119,8 @@ Status make_console_mountpoint(int devdir) noexcept {
 }  // namespace
 
 Status setup_devices(const plan::ChildPlan& plan, int rootfd) noexcept {
-    for (const auto& d : plan.devices) {
-        // Only character/block nodes can be bound from the host; fifos are
-        // always created.
-        bool bind = plan.bind_devices && !S_ISFIFO(d.mode);
-        Status st = make_node(rootfd, d, bind);
-        if (!st.ok()) return st;
-    }
+    Status nodes = make_nodes(rootfd, plan);
+    if (!nodes.ok()) return nodes;
     if (plan.default_devices) {
         int dev = open_in_root(rootfd, "/dev", Create::dirs);
         if (dev < 0) return fail_with(-dev, "open", "/dev");

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 
 #include "child/child.hpp"
 #include "child/paths.hpp"
@@ -80,6 +81,20 @@ Status set_propagation(int rootfd, const MountStep& m) noexcept {
     return ok();
 }
 
+// New filesystems go through classic mount(2) onto the in-root fd of the
+// target, reached as /proc/self/fd/N of the host's /proc (still visible:
+// this runs before pivot_root). Same safety as move_mount (the target is the
+// fd resolved inside the rootfs, runc's fix for CVE-2021-30465), in one
+// syscall instead of fsopen/fsconfig.../fsmount/move_mount.
+Status mount_filesystem(int target, const MountStep& m) noexcept {
+    char path[40];
+    std::snprintf(path, sizeof path, "/proc/self/fd/%d", target);
+    if (::mount(m.source.c_str(), path, m.fstype.c_str(), m.ms_flags,
+                m.data.empty() ? nullptr : m.data.c_str()) != 0)
+        return fail("mount", m.destination.c_str());
+    return ok();
+}
+
 Status mount_one(int rootfd, const MountStep& m) noexcept {
     if (m.kind == MountStep::Kind::remount) {
         Fd target{open_in_root(rootfd, m.destination.c_str(), Create::none)};
@@ -93,10 +108,14 @@ Status mount_one(int rootfd, const MountStep& m) noexcept {
     Fd target{open_in_root(rootfd, m.destination.c_str(),
                            m.file_target ? Create::file : Create::dirs)};
     if (target.fd < 0) return fail_with(-target.fd, "create mount target", m.destination.c_str());
-    Fd mnt{m.kind == MountStep::Kind::bind ? clone_bind(m) : new_filesystem(m)};
+    if (m.kind == MountStep::Kind::filesystem) {
+        Status st = mount_filesystem(target.fd, m);
+        if (!st.ok() || m.propagation == 0) return st;
+        return set_propagation(rootfd, m);
+    }
+    Fd mnt{clone_bind(m)};
     if (mnt.fd < 0) {
-        return fail_with(-mnt.fd, m.kind == MountStep::Kind::bind ? "bind mount" : "mount",
-                         m.destination.c_str());
+        return fail_with(-mnt.fd, "bind mount", m.destination.c_str());
     }
     if (sys::move_mount(mnt.fd, "", target.fd, "",
                         MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
@@ -181,23 +200,17 @@ Status move_root(const plan::ChildPlan& plan) noexcept {
 // maskedPaths: files are covered by the container's /dev/null, which must be
 // the real 1:3 character device (CVE-2025-31133); directories by an empty
 // read-only tmpfs. A missing path is not an error.
-Status mask_path(int rootfd, int devnull, const std::string& path) noexcept {
+Status mask_path(int rootfd, int devnull, int empty_dir, const std::string& path) noexcept {
     Fd target{open_in_root(rootfd, path.c_str(), Create::none)};
     if (target.fd == -ENOENT) return ok();
     if (target.fd < 0) return fail_with(-target.fd, "open masked path", path.c_str());
     struct stat st;
     if (::fstat(target.fd, &st) != 0) return fail("stat masked path", path.c_str());
-    Fd mnt{-1};
-    if (S_ISDIR(st.st_mode)) {
-        MountStep m;
-        m.fstype = "tmpfs";
-        m.source = "tmpfs";
-        m.attr_set = MOUNT_ATTR_RDONLY;
-        mnt.fd = new_filesystem(m);
-    } else {
-        mnt.fd = sys::open_tree(devnull, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-        if (mnt.fd < 0) mnt.fd = -errno;
-    }
+    // Directories get a clone of one empty read-only tmpfs, files a clone
+    // of the verified /dev/null: one open_tree each.
+    int source = S_ISDIR(st.st_mode) ? empty_dir : devnull;
+    Fd mnt{sys::open_tree(source, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH)};
+    if (mnt.fd < 0) mnt.fd = -errno;
     if (mnt.fd < 0) return fail_with(-mnt.fd, "mask", path.c_str());
     if (sys::move_mount(mnt.fd, "", target.fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
         return fail("mask", path.c_str());
@@ -251,8 +264,14 @@ Status enter_rootfs(const plan::ChildPlan& plan) noexcept {
         st = open_devnull(root.fd, &devnull);
         if (!st.ok()) return st;
         Fd dn{devnull};
+        MountStep empty;
+        empty.fstype = "tmpfs";
+        empty.source = "tmpfs";
+        empty.attr_set = MOUNT_ATTR_RDONLY;
+        Fd empty_dir{new_filesystem(empty)};
+        if (empty_dir.fd < 0) return fail_with(-empty_dir.fd, "mount", "tmpfs for masked paths");
         for (const auto& p : plan.masked_paths) {
-            st = mask_path(root.fd, dn.fd, p);
+            st = mask_path(root.fd, dn.fd, empty_dir.fd, p);
             if (!st.ok()) return st;
         }
     }

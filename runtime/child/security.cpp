@@ -20,18 +20,17 @@ namespace rt::child {
 
 namespace {
 
-constexpr capng_type_t kSetTypes[5] = {CAPNG_BOUNDING_SET, CAPNG_EFFECTIVE, CAPNG_INHERITABLE,
-                                       CAPNG_PERMITTED, CAPNG_AMBIENT};
-
-void load_caps(const plan::ChildPlan& plan) noexcept {
-    // libcap-ng was initialised by the parent; its capset() header still
-    // names the parent's pid, and capset() refuses other processes.
-    capng_setpid(::getpid());
-    capng_clear(CAPNG_SELECT_ALL);
-    for (int set = 0; set < 5; ++set)
-        for (int cap = 0; cap <= CAP_LAST_CAP; ++cap)
-            if (plan.caps[set] & (1ULL << cap))
-                capng_update(CAPNG_ADD, kSetTypes[set], static_cast<unsigned>(cap));
+// Drops every capability the plan's bounding set lacks (PR_CAPBSET_DROP,
+// while still privileged). Stops at the first number the kernel does not know.
+Status drop_bounding(const plan::ChildPlan& plan) noexcept {
+    for (int cap = 0; cap < 64; ++cap) {
+        if (plan.caps[0] & (1ULL << cap)) continue;
+        if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
+            if (errno == EINVAL) break;
+            return fail("drop bounding capability");
+        }
+    }
+    return ok();
 }
 
 Status join_keyring(const plan::ChildPlan& plan) noexcept {
@@ -68,8 +67,8 @@ Status apply_identity(const plan::ChildPlan& plan) noexcept {
     Status st = join_keyring(plan);
     if (!st.ok()) return st;
     if (plan.apply_caps) {
-        load_caps(plan);
-        if (capng_apply(CAPNG_SELECT_BOUNDS) != 0) return fail_with(EPERM, "drop bounding capabilities");
+        st = drop_bounding(plan);
+        if (!st.ok()) return st;
     }
     // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before the
     // id change (runc's order). With it, as late as possible, so the filter
@@ -84,6 +83,10 @@ Status apply_identity(const plan::ChildPlan& plan) noexcept {
     if (::setresgid(plan.gid, plan.gid, plan.gid) != 0) return fail("setresgid");
     if (::setresuid(plan.uid, plan.uid, plan.uid) != 0) return fail("setresuid");
     if (plan.apply_caps) {
+        // The effective/permitted/inheritable sets were loaded into
+        // libcap-ng's state by the parent (spawn.cpp); its capset() header
+        // still names the parent's pid, which capset() would refuse.
+        capng_setpid(::getpid());
         if (capng_apply(CAPNG_SELECT_CAPS) != 0) return fail_with(EPERM, "apply capabilities");
         // Ambient raise needs the cap in permitted and inheritable; runc's
         // default spec lists ambient caps without inheritable ones, and runc
@@ -95,7 +98,8 @@ Status apply_identity(const plan::ChildPlan& plan) noexcept {
         }
     }
     ::prctl(PR_SET_KEEPCAPS, 0);
-    if (plan.umask) ::umask(*plan.umask);
+    // runc: the configured umask, else 0022 (never the caller's).
+    ::umask(plan.umask.value_or(022));
     if (plan.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         return fail("prctl PR_SET_NO_NEW_PRIVS");
     if (plan.seccomp && plan.no_new_privileges) return load_seccomp(plan);

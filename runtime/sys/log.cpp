@@ -16,6 +16,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdint>
 #include <ctime>
 
 #include <rapidjson/stringbuffer.h>
@@ -189,9 +190,35 @@ bool is_valid_utf8(std::string_view s) {
     return true;
 }
 
+// UTC calendar fields from the epoch, without gmtime_r: glibc's gmtime_r
+// loads /etc/localtime on first use (tzset), three syscalls and a parse on
+// every invocation for a zone it then ignores. Days-to-civil conversion of
+// the proleptic Gregorian calendar (H. Hinnant's algorithm).
 bool utc(const timespec& ts, std::tm& tm) {
-    time_t t = ts.tv_sec;
-    return gmtime_r(&t, &tm) != nullptr;
+    int64_t secs = ts.tv_sec;
+    int64_t days = secs / 86400;
+    int64_t rem = secs % 86400;
+    if (rem < 0) {
+        rem += 86400;
+        --days;
+    }
+    days += 719468;
+    int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    int64_t doe = days - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t day = doy - (153 * mp + 2) / 5 + 1;
+    int64_t month = mp < 10 ? mp + 3 : mp - 9;
+    int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+    if (year < 1 || year > 9999) return false;
+    tm.tm_year = static_cast<int>(year - 1900);
+    tm.tm_mon = static_cast<int>(month - 1);
+    tm.tm_mday = static_cast<int>(day);
+    tm.tm_hour = static_cast<int>(rem / 3600);
+    tm.tm_min = static_cast<int>(rem % 3600 / 60);
+    tm.tm_sec = static_cast<int>(rem % 60);
+    return true;
 }
 
 }  // namespace
