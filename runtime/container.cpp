@@ -1,5 +1,6 @@
 #include "container.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -8,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -117,6 +119,19 @@ void write_pid_file(const std::string& path, pid_t pid) {
     }
 }
 
+// --pidfd-socket (runc >= 1.2): a pidfd of the init, sent like the console
+// master (one SCM_RIGHTS message) before create returns.
+void send_pidfd(const std::string& path, pid_t pid) {
+    UniqueFd pidfd(sys::pidfd_open(pid, 0));
+    if (!pidfd) sys::throw_errno("pidfd_open %d", pid);
+    int sock = sys::connect_unix(path.c_str());
+    if (sock < 0) throw Error(ErrorKind::generic, -sock, sys::format("connect to pidfd socket %s", path));
+    UniqueFd s(sock);
+    static const char kName[] = "pidfd";
+    int r = sys::send_fd(sock, pidfd.get(), kName, sizeof kName - 1);
+    if (r < 0) throw Error(ErrorKind::generic, -r, sys::format("send pidfd to %s", path));
+}
+
 struct Created {
     pid_t pid = 0;
     spec::Spec spec;
@@ -189,6 +204,7 @@ Created do_create(const cli::GlobalOptions& g, const cli::CreateOptions& o, Bund
     c.saved.start_time = state::process_start_time(pid);
     dir.save(c.saved);
     if (!o.pid_file.empty()) write_pid_file(o.pid_file, pid);
+    if (!o.pidfd_socket.empty()) send_pidfd(o.pidfd_socket, pid);
     guard.release();
     remove_dir.dismiss();
     c.pid = pid;
@@ -311,6 +327,33 @@ int run(const cli::GlobalOptions& g, const cli::CreateOptions& o) {
     return status;
 }
 
+namespace {
+
+// --all without cgroups (they arrive with the cgroups work): every process
+// in the container's own pid namespace, found through /proc/<pid>/ns/pid.
+// A container without a private pid namespace gets only its init signalled:
+// without its cgroup there is no way to tell its processes from the host's.
+void signal_pid_namespace(const state::Saved& s, const spec::Spec& spec, int sig) {
+    bool own_pidns = spec.linux && std::any_of(spec.linux->namespaces.begin(), spec.linux->namespaces.end(),
+                                               [](const auto& ns) { return ns.type == "pid" && !ns.path; });
+    struct stat init_ns;
+    if (!own_pidns || ::stat(sys::format("/proc/%d/ns/pid", s.pid).c_str(), &init_ns) != 0) return;
+    DIR* d = ::opendir("/proc");
+    if (d == nullptr) sys::throw_errno("open /proc");
+    while (dirent* e = ::readdir(d)) {
+        char* end = nullptr;
+        long pid = std::strtol(e->d_name, &end, 10);
+        if (pid <= 0 || *end != '\0' || pid == s.pid) continue;
+        struct stat ns;
+        if (::stat(sys::format("/proc/%ld/ns/pid", pid).c_str(), &ns) == 0 && ns.st_ino == init_ns.st_ino &&
+            ns.st_dev == init_ns.st_dev)
+            ::kill(static_cast<pid_t>(pid), sig);
+    }
+    ::closedir(d);
+}
+
+}  // namespace
+
 void kill(const cli::GlobalOptions& g, const cli::KillOptions& o) {
     auto dir = state::Dir::open(g.root, o.id);
     auto s = dir.load();
@@ -322,6 +365,7 @@ void kill(const cli::GlobalOptions& g, const cli::KillOptions& o) {
     // pidfd: the signal cannot reach a process that reused the pid after the check.
     UniqueFd pidfd(sys::pidfd_open(s.pid, 0));
     if (!pidfd || !state::init_alive(s)) sys::fail(ErrorKind::bad_state, "container not running");
+    if (o.all) signal_pid_namespace(s, saved_spec(s), o.signal);
     if (sys::pidfd_send_signal(pidfd.get(), o.signal, 0) != 0) {
         if (errno == ESRCH) sys::fail(ErrorKind::bad_state, "container not running");
         sys::throw_errno("kill container %s", o.id);

@@ -125,6 +125,31 @@ out_has_line() { grep -qx -- "$2" "$T/$1.out"; }
 	assert_success
 }
 
+@test "kill --all signals every process of the container, not only its init" {
+	local secs=$((100000 + RANDOM))
+	# The background sleep starts before the trap: ignored signals are inherited.
+	set_args /bin/sh -c "sleep $secs & trap '' TERM; while :; do sleep 1; done"
+	create_ctr
+	rt start "$CID"
+	wait_for 5 pgrep -f "^sleep $secs\$" >/dev/null || fail_msg "background process not started"
+	rt kill --all "$CID" TERM
+	wait_for 5 eval "! pgrep -f '^sleep $secs\$' >/dev/null" || fail_msg "background process survived kill --all"
+	assert_eq "$(state_field "$CID" status)" running
+}
+
+@test "create --pidfd-socket sends a pidfd of the init" {
+	skip_if_runc "--pidfd-socket appeared in runc 1.2"
+	probe_args sleep 100
+	timeout -k 5 20 "$PROBE_BIN" recvtty "$T/pidfd.sock" "$T/pidfd.out" &
+	local rpid=$!
+	wait_for 5 test -S "$T/pidfd.sock"
+	rt create --bundle "$BUNDLE" --pidfd-socket "$T/pidfd.sock" "$CID" </dev/null >/dev/null 2>&1 3>&-
+	wait "$rpid" || true
+	run cat "$T/pidfd.out.info"
+	assert_line fds=1
+	assert_line "pid=$(state_field "$CID" pid)"
+}
+
 @test "delete: stopped container, state dir removed" {
 	probe_args exit 0
 	create_ctr

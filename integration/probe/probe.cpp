@@ -522,6 +522,14 @@ int cmd_recvtty(const Args &a) {
     if (info) {
         fprintf(info, "payload=%.*s\nfds=%d\ncontrollen=%zu\n", int(n > 0 ? n : 0), data, nfds,
                 size_t(mh.msg_controllen));
+        // For a pidfd (--pidfd-socket), fdinfo names the process.
+        char fdinfo[64], line[256];
+        snprintf(fdinfo, sizeof fdinfo, "/proc/self/fdinfo/%d", master);
+        if (FILE *fi = master >= 0 ? fopen(fdinfo, "re") : nullptr) {
+            while (fgets(line, sizeof line, fi))
+                if (strncmp(line, "Pid:", 4) == 0) fprintf(info, "pid=%ld\n", strtol(line + 4, nullptr, 10));
+            fclose(fi);
+        }
         fclose(info);
     }
     close(c);
