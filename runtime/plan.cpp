@@ -490,6 +490,17 @@ ChildPlan build_container_plan(const spec::Spec& spec, const ContainerInput& in)
         // default; startContainer hooks with the process's (runc quirk).
         plan.create_container_hooks = hooks::prepare_all(spec.hooks->create_container, in.runtime_env);
         plan.start_container_hooks = hooks::prepare_all(spec.hooks->start_container, spec.process->env);
+        // Container-side hooks see the container's view: pid 1 (runc 1.1.5).
+        spec::StateDoc doc;
+        doc.oci_version = spec.oci_version;
+        doc.id = in.id;
+        doc.pid = 1;
+        doc.bundle = in.bundle;
+        doc.annotations = spec.annotations;
+        doc.status = "creating";
+        plan.hook_state = spec::state_json_for_hook(doc);
+        doc.status = "created";
+        plan.hook_state_started = spec::state_json_for_hook(doc);
     }
     plan.preserve_upto = 3 + in.listen_fds + in.preserve_fds;
     if (in.listen_fds > 0) {

@@ -226,3 +226,22 @@ TEST_CASE("plan: a cgroup mount expands to the host's hierarchies") {
             CHECK(steps[i].destination.rfind("/sys/fs/cgroup/", 0) == 0);
     }
 }
+
+TEST_CASE("plan: container-side hooks get the container's view of the state") {
+    auto s = default_spec();
+    spec::Hooks h;
+    h.create_container.push_back({"/bin/true", {}, {}, std::nullopt});
+    h.start_container.push_back({"/bin/true", {"x", "y"}, {"A=1"}, 5});
+    s.hooks = h;
+    s.annotations["k"] = "v";
+    auto p = plan::build_container_plan(s, input());
+    CHECK(p.hook_state.find("\"status\":\"creating\"") != std::string::npos);
+    CHECK(p.hook_state.find("\"pid\":1") != std::string::npos);
+    CHECK(p.hook_state.find("\"id\":\"c1\"") != std::string::npos);
+    CHECK(p.hook_state.find("\"k\":\"v\"") != std::string::npos);
+    CHECK(p.hook_state_started.find("\"status\":\"created\"") != std::string::npos);
+    REQUIRE(p.start_container_hooks.size() == 1);
+    CHECK(p.start_container_hooks[0].timeout_s == 5);
+    CHECK(std::string(p.start_container_hooks[0].argv[0]) == "x");
+    CHECK_FALSE(p.parent_hooks);
+}
