@@ -72,6 +72,10 @@ constexpr AttrOption kAttrOptions[] = {
     {"rdiratime", 0, MOUNT_ATTR_NODIRATIME, true},
     {"rnosymfollow", MOUNT_ATTR_NOSYMFOLLOW, 0, true},
     {"rsymfollow", 0, MOUNT_ATTR_NOSYMFOLLOW, true},
+    // Recursive forms of the no-op atime spellings (runc accepts them).
+    {"ratime", 0, 0, true},
+    {"rnorelatime", 0, 0, true},
+    {"rnostrictatime", 0, 0, true},
 };
 
 struct PropOption {
@@ -87,10 +91,20 @@ constexpr PropOption kPropOptions[] = {
     {"unbindable", MS_UNBINDABLE, false}, {"runbindable", MS_UNBINDABLE, true},
 };
 
-// Superblock flags: passed to fsconfig() as flags for new filesystems,
-// meaningless for bind mounts (runc passes them to mount(2), which ignores them).
-constexpr const char* kSbFlags[] = {"sync", "async", "dirsync", "mand", "nomand", "lazytime",
-                                    "nolazytime", "silent", "loud"};
+// Superblock flags with no MOUNT_ATTR_ twin: mount(2) flags for new
+// filesystems, meaningless for bind mounts (runc passes them to mount(2),
+// which ignores them for binds).
+struct SbOption {
+    const char* name;
+    unsigned long set;
+    unsigned long clr;
+};
+constexpr SbOption kSbOptions[] = {
+    {"sync", MS_SYNCHRONOUS, 0}, {"async", 0, MS_SYNCHRONOUS}, {"dirsync", MS_DIRSYNC, 0},
+    {"mand", MS_MANDLOCK, 0},    {"nomand", 0, MS_MANDLOCK},   {"lazytime", MS_LAZYTIME, 0},
+    {"nolazytime", 0, MS_LAZYTIME}, {"silent", MS_SILENT, 0}, {"loud", 0, MS_SILENT},
+    {"iversion", MS_I_VERSION, 0}, {"noiversion", 0, MS_I_VERSION},
+};
 // Accepted and without effect here, as in runc.
 constexpr const char* kNoopOptions[] = {"bind", "rbind", "remount", "defaults"};
 
@@ -199,6 +213,8 @@ MountStep plan_mount(const spec::Mount& m, const std::string& bundle) {
         } else if (const auto* p = find_named(kPropOptions, opt)) {
             step.propagation = p->flag;
             step.propagation_recursive = p->recursive;
+        } else if (const auto* sb = find_named(kSbOptions, opt)) {
+            step.sb_flags = (step.sb_flags & ~sb->clr) | sb->set;
         } else if (in_list(kNoopOptions, opt)) {
         } else if (opt == "idmap" || opt == "ridmap" || opt == "tmpcopyup") {
             fail(ErrorKind::unsupported, "mount `%s`: option `%s` is not supported", m.destination, opt);
@@ -208,12 +224,12 @@ MountStep plan_mount(const spec::Mount& m, const std::string& bundle) {
                 step.params.push_back({opt, ""});
             else
                 step.params.push_back({opt.substr(0, eq), opt.substr(eq + 1)});
-        } else if (!in_list(kSbFlags, opt)) {
-            // runc passes unknown bind options as data, which bind ignores.
         }
+        // Other options of a bind: runc passes them as data, which bind ignores.
     }
-    // fsmount() takes attributes only; "rw" and friends are the default there.
+    // New filesystems take attributes as set flags; "rw" and friends are the default.
     if (step.kind == MountStep::Kind::filesystem) step.attr_clr = 0;
+    else step.sb_flags = 0;
     if (!m.uid_mappings.empty() || !m.gid_mappings.empty())
         fail(ErrorKind::unsupported, "mount `%s`: idmapped mounts are not supported", m.destination);
     check_proc_destination(m, step);
@@ -229,7 +245,7 @@ void finish_mounts(std::vector<MountStep>& steps) {
     };
     for (auto& m : steps) {
         if (m.kind != MountStep::Kind::filesystem) continue;
-        m.ms_flags = 0;
+        m.ms_flags = m.sb_flags;
         for (const auto& [attr, ms] : attr_to_ms)
             if (m.attr_set & attr) m.ms_flags |= ms;
         // MOUNT_ATTR_RELATIME is 0 in the new API's atime field; mount(2)

@@ -46,6 +46,7 @@ struct MountStep {
     bool propagation_recursive = false;
     std::vector<FsParam> params;  // filesystem data ("size=64k", "mode=755", "newinstance")
     unsigned long ms_flags = 0;   // filesystem: mount(2) flags equivalent to attr_set (finish_mounts)
+    unsigned long sb_flags = 0;   // filesystem: superblock flags with no MOUNT_ATTR_ twin (MS_I_VERSION)
     std::string data;             // filesystem: params joined for mount(2) (finish_mounts)
     bool cgroup = false;          // type cgroup/cgroup2: see child/rootfs.cpp
 };
