@@ -71,8 +71,7 @@ integration: all
 
 test: deps
 	$(MAKE) all $(BUILD)/unit
-	$(BUILD)/unit
-	bats --print-output-on-failure integration/cases
+	BUILD=$(BUILD) tests/run.sh
 
 bench: deps all
 	integration/bench.sh
