@@ -378,3 +378,13 @@ host_mount_propagates() {
 	! grep -q berth-leak-check /proc/self/mountinfo || fail_msg "container mount visible on the host"
 	! grep -qF "$BUNDLE/rootfs" /proc/self/mountinfo || fail_msg "rootfs mount visible on the host"
 }
+
+@test "--no-pivot: the rootfs becomes / by MS_MOVE + chroot, host root unreachable" {
+	probe_args read /.berth-mark ";" ls /
+	run --separate-stderr rt run --no-pivot --bundle "$BUNDLE" "$CID"
+	assert_success
+	assert_line "$MARK"
+	assert_line probe
+	refute_line work
+	refute_line boot
+}

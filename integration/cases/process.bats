@@ -387,3 +387,15 @@ tty_run() {
 		fail_msg "create failed or hung: $out"
 	assert_eq "$(state_field "$CID" status)" created
 }
+
+@test "session keyring: a new _ses.<id> keyring, none with --no-new-keyring" {
+	cfg '.linux.maskedPaths -= ["/proc/keys"]'
+	probe_args read /proc/keys
+	run --separate-stderr rt run --bundle "$BUNDLE" "$CID"
+	assert_success
+	assert_output_contains "_ses.$CID"
+	run --separate-stderr rt run --no-new-keyring --bundle "$BUNDLE" "$CID-nk"
+	CLEANUP_IDS+=("$CID-nk")
+	assert_success
+	[[ $output != *"_ses.$CID-nk"* ]] || fail_msg "a session keyring was made despite --no-new-keyring"
+}
