@@ -304,8 +304,12 @@ TEST_CASE("cli: kill argument handling") {
     CHECK(E({"kill"}) == "\"kill\" requires a minimum of 1 argument(s)");
     CHECK(E({"kill", "a", "9", "x"}) == "\"kill\" requires a maximum of 2 argument(s)");
     CHECK(E({"kill", "a", "FOO"}) == "unknown signal \"FOO\"");
-    // runc 1.1.5 still parses a known flag after the positionals.
-    CHECK(O<KillOptions>({"kill", "a", "9", "--all"}).all);
+    // Flags stop at the id (contract §1.3, StopOnNthArg): after it, words
+    // are the signal, and a third one is too many.
+    CHECK(E({"kill", "a", "9", "--all"}) == "\"kill\" requires a maximum of 2 argument(s)");
+    CHECK(E({"kill", "a", "--all"}) == "unknown signal \"--all\"");
+    CHECK(O<KillOptions>({"kill", "--all", "a", "9"}).all);
+    CHECK(O<KillOptions>({"kill", "-a", "a"}).signal == SIGTERM);
     // A dash-number after the id is the signal argument, and not a valid one.
     CHECK(E({"kill", "a", "-9"}) == "unknown signal \"-9\"");
     CHECK(E({"kill", "--bogus", "a"}) == "flag provided but not defined: -bogus");
@@ -659,7 +663,7 @@ TEST_CASE("cli: help command and --help on commands") {
     CHECK(topic({"create", "--help"}) == "create");
     CHECK(topic({"create", "-h"}) == "create");
     CHECK(topic({"create", "id", "--help"}) == "create");
-    CHECK(topic({"kill", "id", "--help"}) == "kill");
+    CHECK(topic({"kill", "--help", "id"}) == "kill");
     CHECK(topic({"exec", "--help"}) == "exec");
     CHECK(topic({"features", "--help"}) == "features");
     CHECK(topic({"--debug", "list", "--help"}) == "list");
