@@ -44,20 +44,6 @@ std::string absolute(const std::string& path) {
     return path.empty() || path == "." ? std::string(cwd) : std::string(cwd) + "/" + path;
 }
 
-std::string read_text(const std::string& path, const char* what) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) sys::throw_errno("open %s", what);
-    std::string out;
-    char buf[16384];
-    for (;;) {
-        ssize_t n = ::read(fd.get(), buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) sys::throw_errno("read %s", what);
-        if (n == 0) return out;
-        out.append(buf, static_cast<size_t>(n));
-    }
-}
-
 void check_id(const std::string& id) {
     if (!spec::valid_container_id(id)) sys::fail(ErrorKind::invalid_config, "invalid container id format: %s", id);
 }
@@ -148,7 +134,7 @@ Bundle load_bundle(const cli::CreateOptions& o) {
     check_id(o.id);
     Bundle b;
     b.dir = absolute(o.bundle);
-    b.text = read_text(b.dir + "/config.json", "config.json");
+    b.text = spec::read_bundle_config(b.dir);
     b.spec = spec::parse_spec(b.text);
     spec::validate(b.spec);
     for (const auto& w : spec::warnings(b.spec)) sys::log::warn(w);

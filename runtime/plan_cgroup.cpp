@@ -14,6 +14,7 @@
 
 #include "plan.hpp"
 #include "sys/error.hpp"
+#include "sys/file.hpp"
 
 namespace rt::plan {
 
@@ -24,17 +25,6 @@ struct CgroupMount {
     std::string fstype;      // cgroup | cgroup2
     std::vector<std::string> controllers;  // from the super options: cpu, name=systemd
 };
-
-std::string read_file(const char* path) {
-    std::string out;
-    FILE* f = std::fopen(path, "re");
-    if (f == nullptr) sys::throw_errno("open %s", path);
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
-    std::fclose(f);
-    return out;
-}
 
 std::vector<std::string> split(const std::string& s, char sep) {
     std::vector<std::string> out;
@@ -49,7 +39,7 @@ std::vector<std::string> split(const std::string& s, char sep) {
 
 std::vector<CgroupMount> host_cgroup_mounts() {
     std::vector<CgroupMount> out;
-    for (const auto& line : split(read_file("/proc/self/mountinfo"), '\n')) {
+    for (const auto& line : split(sys::read_file("/proc/self/mountinfo"), '\n')) {
         auto dash = line.find(" - ");
         if (dash == std::string::npos) continue;
         auto left = split(line.substr(0, dash), ' ');
@@ -117,7 +107,7 @@ MountStep sub_mount(const MountStep& base, const CgroupMount& host, const std::s
 
 std::vector<MountStep> plan_cgroup_mount(const MountStep& step, bool cgroupns) {
     auto hosts = host_cgroup_mounts();
-    std::string self_cgroup = read_file("/proc/self/cgroup");
+    std::string self_cgroup = sys::read_file("/proc/self/cgroup");
     auto unified = std::find_if(hosts.begin(), hosts.end(), [](const auto& m) {
         return m.mountpoint == "/sys/fs/cgroup" && m.fstype == "cgroup2";
     });

@@ -18,6 +18,7 @@
 #include <ctime>
 
 #include "sys/error.hpp"
+#include "sys/file.hpp"
 #include "sys/log.hpp"
 
 namespace rt::state {
@@ -66,25 +67,11 @@ Dir Dir::open(const std::string& root, const std::string& id) {
 
 bool Dir::has_state() const { return ::access((path_ + "/state.json").c_str(), F_OK) == 0; }
 
-static std::string read_all(const std::string& path) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) sys::throw_errno("open %s", path);
-    std::string out;
-    char buf[8192];
-    for (;;) {
-        ssize_t n = ::read(fd.get(), buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) sys::throw_errno("read %s", path);
-        if (n == 0) return out;
-        out.append(buf, static_cast<size_t>(n));
-    }
-}
-
 Saved Dir::load() const {
     std::string path = path_ + "/state.json";
     if (::access(path.c_str(), F_OK) != 0)
         throw sys::Error(ErrorKind::not_found, "container does not exist");
-    std::string text = read_all(path);
+    std::string text = sys::read_file(path);
     rapidjson::Document d;
     d.Parse(text.c_str(), text.size());
     if (d.HasParseError() || !d.IsObject()) sys::fail(ErrorKind::generic, "%s: corrupt state file", path);

@@ -171,6 +171,10 @@ Resources parse_resources(std::string_view text, std::string_view doc) {
     return read_document(text, doc, json::read_resources);
 }
 
+std::string read_bundle_config(const std::string& bundle) {
+    return read_file(bundle + "/config.json", "config.json");
+}
+
 Spec load_bundle_config(const std::string& bundle) {
     const std::string doc = "config.json";
     Spec spec = parse_spec(read_file(bundle + "/" + doc, doc), doc);

@@ -18,6 +18,8 @@ Spec parse_spec(std::string_view json, std::string_view doc = "config.json");
 Process parse_process(std::string_view json, std::string_view doc = "process.json");
 Resources parse_resources(std::string_view json, std::string_view doc = "resources");
 
+// The text of <bundle>/config.json (errors: "config.json: open <path>: ...").
+std::string read_bundle_config(const std::string& bundle);
 // Reads <bundle>/config.json, parses and validates it.
 Spec load_bundle_config(const std::string& bundle);
 

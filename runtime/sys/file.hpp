@@ -1,0 +1,8 @@
+#pragma once
+#include <string>
+
+namespace rt::sys {
+// The whole content of a file. Throws Error ("open `path`: ..." /
+// "read `path`: ..."), of kind not_found when it does not exist.
+std::string read_file(const std::string& path);
+}  // namespace rt::sys
