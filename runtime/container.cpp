@@ -160,6 +160,7 @@ Created do_create(const cli::GlobalOptions& g, const cli::CreateOptions& o, Bund
     int nlisten = listen_fds();
     check_preserved_fds(3 + nlisten + o.preserve_fds);
     plan::ContainerInput in{o.id, bundle, o.no_pivot, o.no_new_keyring, nlisten, o.preserve_fds, current_env()};
+    sys::log::debug(sys::format("create container `%s` from bundle `%s`", o.id, bundle));
     plan::ChildPlan plan = plan::build_container_plan(spec, in);
 
     auto dir = state::Dir::reserve(g.root, o.id);

@@ -126,6 +126,7 @@ struct ChildPlan {
     int fifo_fd = -1;                 // exec.fifo opened O_RDWR; init blocks reading it (create)
     int preserve_upto = 3;            // fds [3, preserve_upto) reach the program (LISTEN_FDS + preserve)
     int sock = -1;                    // child end of the socketpair
+    bool debug = false;               // --debug: the child sends debug records too
 };
 
 // Builds argv/envp pointer arrays from the storages (called once the storages are final).

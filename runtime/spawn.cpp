@@ -87,6 +87,7 @@ pid_t start(plan::ChildPlan& plan, const HooksCallback& on_hooks) {
     sys::check_sys(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), "socketpair");
     UniqueFd parent_sock(sv[0]), child_sock(sv[1]);
     plan.sock = child_sock.get();
+    plan.debug = sys::log::debug_enabled();
     std::vector<UniqueFd> ns_fds;
     open_namespace_fds(plan, ns_fds);
     set_oom_score_adj(plan);
@@ -98,6 +99,9 @@ pid_t start(plan::ChildPlan& plan, const HooksCallback& on_hooks) {
     clone_args args{};
     args.flags = (plan.new_user ? CLONE_NEWUSER : 0) | (direct ? plan.unshare_flags : 0);
     args.exit_signal = SIGCHLD;
+    sys::log::debug(sys::format("clone3 flags=%#llx (%s), %zu namespace(s) to join, %zu mount step(s)",
+                                static_cast<unsigned long long>(args.flags),
+                                direct ? "init directly" : "via stage A", plan.joins.size(), plan.mounts.size()));
     long r = sys::clone3(&args);
     if (r < 0) sys::throw_errno("clone3");
     if (r == 0) {

@@ -133,7 +133,7 @@ void enter_common(const plan::ChildPlan& plan) noexcept {
     ::sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     close_unlisted_fds(plan);
-    set_report_socket(plan.sock);
+    set_report_socket(plan.sock, plan.debug);
     // Everything the runtime creates gets exactly the mode it asks for
     // (device nodes, mountpoints); the process's umask is set at the end.
     ::umask(0);

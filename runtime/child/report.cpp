@@ -14,6 +14,7 @@
 namespace rt::child {
 
 static int report_fd = -1;
+static bool report_debug = false;
 
 Status fail(const char* op, const char* object) noexcept { return fail_with(errno, op, object); }
 
@@ -21,7 +22,10 @@ Status fail_with(int errnum, const char* op, const char* object, const char* det
     return Status{errnum, op, object, detail};
 }
 
-void set_report_socket(int fd) noexcept { report_fd = fd; }
+void set_report_socket(int fd, bool debug) noexcept {
+    report_fd = fd;
+    report_debug = debug;
+}
 
 static void send_text(proto::Msg type, int value, const char* text) noexcept {
     proto::Message m{};
@@ -39,6 +43,7 @@ static void vlog(sys::log::Level level, const char* fmt, va_list ap) noexcept {
 }
 
 void log_debug(const char* fmt, ...) noexcept {
+    if (!report_debug) return;
     va_list ap;
     va_start(ap, fmt);
     vlog(sys::log::Level::debug, fmt, ap);

@@ -22,7 +22,8 @@ Status fail_with(int errnum, const char* op, const char* object = nullptr,
                  const char* detail = nullptr) noexcept;
 
 // Messages to the parent over the SEQPACKET socket set by set_report_socket().
-void set_report_socket(int fd) noexcept;
+// Debug records are only sent when the runtime runs with --debug.
+void set_report_socket(int fd, bool debug) noexcept;
 void log_debug(const char* fmt, ...) noexcept __attribute__((format(printf, 1, 2)));
 void log_warning(const char* fmt, ...) noexcept __attribute__((format(printf, 1, 2)));
 [[noreturn]] void die(const Status& st) noexcept;
