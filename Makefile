@@ -29,7 +29,7 @@ TEST_OBJS  := $(TEST_SRCS:%.cpp=$(BUILD)/%.o)
 # Code between clone3 and execve: no exceptions (see README "Principles").
 $(BUILD)/runtime/child/%.o: CXXFLAGS += -fno-exceptions
 
-.PHONY: all deps test unit integration bench demo lint clean install
+.PHONY: all deps test unit integration bench demo lint clean install vm-v2 vm-systemd
 all: $(BUILD)/berth $(BUILD)/probe
 
 $(BUILD)/%.o: %.cpp
@@ -78,6 +78,15 @@ bench: deps all
 
 demo: deps all
 	integration/demo.sh
+
+# Pure cgroup v2 (and systemd as PID 1) in a TCG VM: integration/vm/README.md.
+# About 1.5 min per bats file; not part of `make test` until the cgroups
+# work needs it there.
+VM_CASES ?= integration/cases/lifecycle.bats
+vm-v2: all
+	integration/vm/run-v2.sh --cases "$(VM_CASES)"
+vm-systemd: all
+	integration/vm/run-systemd.sh --cases "$(VM_CASES)"
 
 install: $(BUILD)/berth
 	install -D -m 0755 $(BUILD)/berth $(DESTDIR)/usr/local/bin/berth

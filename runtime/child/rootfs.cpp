@@ -197,6 +197,14 @@ Status move_root(const plan::ChildPlan& plan) noexcept {
     return ok();
 }
 
+MountStep empty_tmpfs() noexcept {
+    MountStep m;
+    m.fstype = "tmpfs";
+    m.source = "tmpfs";
+    m.attr_set = MOUNT_ATTR_RDONLY;
+    return m;
+}
+
 // maskedPaths: files are covered by the container's /dev/null, which must be
 // the real 1:3 character device (CVE-2025-31133); directories by an empty
 // read-only tmpfs. A missing path is not an error.
@@ -207,10 +215,13 @@ Status mask_path(int rootfd, int devnull, int empty_dir, const std::string& path
     struct stat st;
     if (::fstat(target.fd, &st) != 0) return fail("stat masked path", path.c_str());
     // Directories get a clone of one empty read-only tmpfs, files a clone
-    // of the verified /dev/null: one open_tree each.
+    // of the verified /dev/null: one open_tree each. Kernels before 6.x
+    // (Debian 12's 6.1) refuse to clone a detached mount (EINVAL): there a
+    // fresh read-only tmpfs is made per directory.
     int source = S_ISDIR(st.st_mode) ? empty_dir : devnull;
     Fd mnt{sys::open_tree(source, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH)};
     if (mnt.fd < 0) mnt.fd = -errno;
+    if (mnt.fd == -EINVAL && S_ISDIR(st.st_mode)) mnt.fd = new_filesystem(empty_tmpfs());
     if (mnt.fd < 0) return fail_with(-mnt.fd, "mask", path.c_str());
     if (sys::move_mount(mnt.fd, "", target.fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
         return fail("mask", path.c_str());
@@ -264,11 +275,7 @@ Status enter_rootfs(const plan::ChildPlan& plan) noexcept {
         st = open_devnull(root.fd, &devnull);
         if (!st.ok()) return st;
         Fd dn{devnull};
-        MountStep empty;
-        empty.fstype = "tmpfs";
-        empty.source = "tmpfs";
-        empty.attr_set = MOUNT_ATTR_RDONLY;
-        Fd empty_dir{new_filesystem(empty)};
+        Fd empty_dir{new_filesystem(empty_tmpfs())};
         if (empty_dir.fd < 0) return fail_with(-empty_dir.fd, "mount", "tmpfs for masked paths");
         for (const auto& p : plan.masked_paths) {
             st = mask_path(root.fd, dn.fd, empty_dir.fd, p);
