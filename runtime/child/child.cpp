@@ -63,7 +63,7 @@ Status run_container_hooks(const std::vector<hooks::Prepared>& list, const std::
     // The init dies with the runtime until it is handed over: if `create`
     // is killed half-way, nothing must be left running.
     if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) die(fail("prctl PR_SET_PDEATHSIG"));
-    step(set_uts_and_sysctls(plan));
+    step(set_uts_names(plan));
     if (plan.setup_rootfs) {
         step(setup_rootfs(plan));
         if (plan.parent_hooks) {

@@ -38,7 +38,7 @@ Status create_namespaces(const plan::ChildPlan& plan) noexcept {
     return ok();
 }
 
-Status set_uts_and_sysctls(const plan::ChildPlan& plan) noexcept {
+Status set_uts_names(const plan::ChildPlan& plan) noexcept {
     if (plan.hostname && ::sethostname(plan.hostname->data(), plan.hostname->size()) != 0)
         return fail("sethostname", plan.hostname->c_str());
     if (plan.domainname && ::setdomainname(plan.domainname->data(), plan.domainname->size()) != 0)
