@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "container_cgroup.hpp"
 #include "foreground.hpp"
 #include "plan.hpp"
 #include "spawn.hpp"
@@ -118,6 +119,16 @@ void send_pidfd(const std::string& path, pid_t pid) {
     if (r < 0) throw Error(ErrorKind::generic, -r, sys::format("send pidfd to %s", path));
 }
 
+// Cleanup after a failed create: the error that made it fail is the one to
+// report, so a cgroup that cannot be removed only adds a warning.
+void remove_cgroup_quietly(const cgroups::Manager& m) {
+    try {
+        m.destroy();
+    } catch (const Error& e) {
+        sys::log::warn(e.what());
+    }
+}
+
 struct Created {
     pid_t pid = 0;
     spec::Spec spec;
@@ -159,7 +170,9 @@ Created do_create(const cli::GlobalOptions& g, const cli::CreateOptions& o, Bund
 
     int nlisten = listen_fds();
     check_preserved_fds(3 + nlisten + o.preserve_fds);
-    plan::ContainerInput in{o.id, bundle, o.no_pivot, o.no_new_keyring, nlisten, o.preserve_fds, current_env()};
+    auto cg = container_cgroup::for_create(g.systemd_cgroup, spec, o.id);
+    plan::ContainerInput in{o.id, bundle, o.no_pivot, o.no_new_keyring, nlisten, o.preserve_fds, current_env(),
+                            &cg.layout, &cg.record.paths};
     sys::log::debug(sys::format("create container `%s` from bundle `%s`", o.id, bundle));
     plan::ChildPlan plan = plan::build_container_plan(spec, in);
 
@@ -175,24 +188,50 @@ Created do_create(const cli::GlobalOptions& g, const cli::CreateOptions& o, Bund
     plan.fifo_fd = fifo_fd.get();
     plan.console_socket = console;
 
+    // The record goes first: whatever happens after it, `delete --force`
+    // finds the cgroup to remove.
+    container_cgroup::save(dir.path(), cg.record);
+    cg.manager->create();
+    sys::ScopeExit remove_cgroup([&] { remove_cgroup_quietly(*cg.manager); });
+    UniqueFd leaf = cg.manager->open_leaf();
+    plan.cgroup_fd = leaf ? leaf.get() : -1;
+    plan.late_cgroupns = (plan.unshare_flags & CLONE_NEWCGROUP) != 0 && (!leaf || cg.layout.mode != cgroups::Mode::unified);
+    // Limits land once the init has made its mounts and device nodes (a
+    // device rule must not stop its own mknod) and before any hook or user
+    // code runs, as runc's procHooks/procReady.
+    bool limits_set = false;
+    auto set_limits = [&] {
+        if (limits_set) return;
+        spec::Resources none;
+        const spec::Resources& r = spec.linux && spec.linux->resources ? *spec.linux->resources : none;
+        for (const auto& w : cg.manager->set(r, true)) sys::log::warn(w);
+        limits_set = true;
+    };
+
     Created c;
     c.saved = {o.id, bundle, rootfs, state::now_rfc3339_nano(), 0, 0, config_text, g.systemd_cgroup};
     if (::chdir(bundle.c_str()) != 0) sys::throw_errno("chdir to bundle %s", bundle);
-    pid_t pid = spawn::start(plan, [&](pid_t init) {
+    spawn::Callbacks cb;
+    cb.join_cgroup = [&](pid_t pid) { cg.manager->join(pid); };
+    cb.on_hooks = [&](pid_t init) {
+        set_limits();
         spec::StateDoc doc = state_doc(c.saved, state::Status::creating, &spec);
         doc.pid = init;
         if (spec.hooks) {
             run_host_hooks(spec.hooks->prestart, doc, "prestart");
             run_host_hooks(spec.hooks->create_runtime, doc, "createRuntime");
         }
-    });
+    };
+    pid_t pid = spawn::start(plan, cb);
     sys::ChildGuard guard(pid);
+    set_limits();
     c.saved.pid = pid;
     c.saved.start_time = state::process_start_time(pid);
     dir.save(c.saved);
     if (!o.pid_file.empty()) write_pid_file(o.pid_file, pid);
     if (!o.pidfd_socket.empty()) send_pidfd(o.pidfd_socket, pid);
     guard.release();
+    remove_cgroup.dismiss();
     remove_dir.dismiss();
     c.pid = pid;
     c.spec = std::move(spec);
@@ -228,6 +267,17 @@ void do_start(state::Dir& dir, const state::Saved& s, const spec::Spec& spec) {
     }
 }
 
+// state::status_of plus the freezer: runc reports a frozen container as
+// paused, whether it was created or running.
+state::Status status(const state::Dir& dir, const state::Saved& s) {
+    auto st = state::status_of(dir, s);
+    if (st != state::Status::created && st != state::Status::running) return st;
+    auto record = container_cgroup::load(dir.path());
+    if (record && container_cgroup::open(*record)->freezer_state() != cgroups::FreezerState::thawed)
+        return state::Status::paused;
+    return st;
+}
+
 spec::Spec saved_spec(const state::Saved& s) {
     return spec::parse_spec(s.config, "state.json: config");
 }
@@ -241,10 +291,29 @@ bool wait_gone(const state::Saved& s, int timeout_ms) {
     return ::poll(&p, 1, timeout_ms) > 0;
 }
 
-// Destroy: what runc's destroy does, minus cgroups (issue 3): remove the
-// state directory, then poststop hooks, which only warn (runtime.md: failure
-// of a poststop hook is logged, the lifecycle continues).
+bool own_pid_namespace(const spec::Spec& spec) {
+    return spec.linux && std::any_of(spec.linux->namespaces.begin(), spec.linux->namespaces.end(),
+                                     [](const auto& ns) { return ns.type == "pid" && !ns.path; });
+}
+
+// Removes the container's cgroup once its init is gone. Without a private
+// pid namespace the init's descendants outlive it and are killed first
+// (runc's destroy); `kill_rest` says so. A cgroup that cannot be removed is
+// an error and the state stays, so `delete` can be retried.
+void destroy_cgroup(const state::Dir& dir, bool kill_rest) {
+    auto record = container_cgroup::load(dir.path());
+    if (!record) return;
+    auto m = container_cgroup::open(*record);
+    if (!m->exists()) return;
+    if (kill_rest && !m->pids().empty()) container_cgroup::signal_all(*m, SIGKILL);
+    m->destroy();
+}
+
+// Destroy, as runc's: the cgroup, the state directory, then poststop hooks,
+// which only warn (runtime.md: failure of a poststop hook is logged, the
+// lifecycle continues).
 void destroy_stopped(state::Dir& dir, const state::Saved& s, const spec::Spec& spec) {
+    destroy_cgroup(dir, !own_pid_namespace(spec));
     dir.remove();
     if (spec.hooks && !spec.hooks->poststop.empty()) {
         try {
@@ -276,7 +345,7 @@ void create(const cli::GlobalOptions& g, const cli::CreateOptions& o) {
 void start(const cli::GlobalOptions& g, const cli::StartOptions& o) {
     auto dir = state::Dir::open(g.root, o.id);
     auto s = dir.load();
-    switch (state::status_of(dir, s)) {
+    switch (status(dir, s)) {
         case state::Status::created: break;
         case state::Status::stopped: sys::fail(ErrorKind::bad_state, "cannot start a container that has stopped");
         default: sys::fail(ErrorKind::bad_state, "cannot start an already running container");
@@ -300,7 +369,7 @@ int run(const cli::GlobalOptions& g, const cli::CreateOptions& o) {
         try {
             do_start(dir, c.saved, c.spec);
         } catch (...) {
-            ::kill(c.pid, SIGKILL);
+            { sys::ChildGuard init(c.pid); }  // SIGKILL and reap: the cgroup must empty
             destroy_stopped(dir, c.saved, c.spec);
             throw;
         }
@@ -316,15 +385,11 @@ int run(const cli::GlobalOptions& g, const cli::CreateOptions& o) {
 
 namespace {
 
-// --all without cgroups (they arrive with the cgroups work): every process
+// --all for containers created before berth recorded cgroups: every process
 // in the container's own pid namespace, found through /proc/<pid>/ns/pid.
-// A container without a private pid namespace gets only its init signalled:
-// without its cgroup there is no way to tell its processes from the host's.
 void signal_pid_namespace(const state::Saved& s, const spec::Spec& spec, int sig) {
-    bool own_pidns = spec.linux && std::any_of(spec.linux->namespaces.begin(), spec.linux->namespaces.end(),
-                                               [](const auto& ns) { return ns.type == "pid" && !ns.path; });
     struct stat init_ns;
-    if (!own_pidns || ::stat(sys::format("/proc/%d/ns/pid", s.pid).c_str(), &init_ns) != 0) return;
+    if (!own_pid_namespace(spec) || ::stat(sys::format("/proc/%d/ns/pid", s.pid).c_str(), &init_ns) != 0) return;
     DIR* d = ::opendir("/proc");
     if (d == nullptr) sys::throw_errno("open /proc");
     while (dirent* e = ::readdir(d)) {
@@ -339,12 +404,20 @@ void signal_pid_namespace(const state::Saved& s, const spec::Spec& spec, int sig
     ::closedir(d);
 }
 
+// kill --all: every process in the container's cgroup (runc
+// signalAllProcesses). Returns false when there is no recorded cgroup.
+bool signal_cgroup(const state::Dir& dir, int sig) {
+    auto record = container_cgroup::load(dir.path());
+    if (!record) return false;
+    return container_cgroup::signal_all(*container_cgroup::open(*record), sig) > 0;
+}
+
 }  // namespace
 
 void kill(const cli::GlobalOptions& g, const cli::KillOptions& o) {
     auto dir = state::Dir::open(g.root, o.id);
     auto s = dir.load();
-    if (state::status_of(dir, s) == state::Status::stopped) {
+    if (status(dir, s) == state::Status::stopped) {
         // runc >= 1.2: --all on a stopped container is not an error.
         if (o.all) return;
         sys::fail(ErrorKind::bad_state, "container not running");
@@ -352,7 +425,10 @@ void kill(const cli::GlobalOptions& g, const cli::KillOptions& o) {
     // pidfd: the signal cannot reach a process that reused the pid after the check.
     UniqueFd pidfd(sys::pidfd_open(s.pid, 0));
     if (!pidfd || !state::init_alive(s)) sys::fail(ErrorKind::bad_state, "container not running");
-    if (o.all) signal_pid_namespace(s, saved_spec(s), o.signal);
+    if (o.all) {
+        if (signal_cgroup(dir, o.signal)) return;
+        signal_pid_namespace(s, saved_spec(s), o.signal);
+    }
     if (sys::pidfd_send_signal(pidfd.get(), o.signal, 0) != 0) {
         if (errno == ESRCH) sys::fail(ErrorKind::bad_state, "container not running");
         sys::throw_errno("kill container %s", o.id);
@@ -370,11 +446,12 @@ void destroy(const cli::GlobalOptions& g, const cli::DeleteOptions& o) {
     if (!dir->has_state()) {
         // Half-created (crash mid-create): only --force cleans it, as runc.
         if (!o.force) throw Error(ErrorKind::not_found, "container does not exist");
+        destroy_cgroup(*dir, true);
         dir->remove();
         return;
     }
     auto s = dir->load();
-    auto st = state::status_of(*dir, s);
+    auto st = status(*dir, s);
     if (st == state::Status::running || st == state::Status::paused) {
         if (!o.force)
             sys::fail(ErrorKind::bad_state, "cannot delete container %s that is not stopped: %s", o.id,
@@ -383,6 +460,8 @@ void destroy(const cli::GlobalOptions& g, const cli::DeleteOptions& o) {
     if (st != state::Status::stopped) {
         UniqueFd pidfd(sys::pidfd_open(s.pid, 0));
         if (pidfd && state::init_alive(s)) sys::pidfd_send_signal(pidfd.get(), SIGKILL, 0);
+        // A paused init dies only once thawed; this thaws after the SIGKILL.
+        if (st == state::Status::paused) signal_cgroup(*dir, SIGKILL);
         if (!wait_gone(s, 10000)) sys::fail(ErrorKind::generic, "container init %d did not exit after SIGKILL", s.pid);
     }
     destroy_stopped(*dir, s);
@@ -393,7 +472,7 @@ std::string state_json(const cli::GlobalOptions& g, const std::string& id) {
     auto dir = state::Dir::open(g.root, id);
     auto s = dir.load();
     spec::Spec spec = saved_spec(s);
-    auto doc = state_doc(s, state::status_of(dir, s), &spec);
+    auto doc = state_doc(s, status(dir, s), &spec);
     return spec::state_json_pretty(doc);
 }
 
@@ -404,7 +483,7 @@ std::string list(const cli::GlobalOptions& g, const cli::ListOptions& o) {
             auto dir = state::Dir::open(g.root, id);
             auto s = dir.load();
             spec::Spec spec = saved_spec(s);
-            auto doc = state_doc(s, state::status_of(dir, s), &spec);
+            auto doc = state_doc(s, status(dir, s), &spec);
             doc.owner = state::owner_of(dir.path());
             docs.push_back(std::move(doc));
         } catch (const Error& e) {

@@ -452,6 +452,18 @@ void plan_process(ChildPlan& plan, const spec::Process& p) {
     }
 }
 
+namespace {
+
+cgroups::Paths own_cgroups(const cgroups::Layout& layout) {
+    cgroups::Paths p;
+    for (const auto& m : layout.v1)
+        for (const auto& c : m.controllers) p.v1[c] = m.mountpoint + (m.own == "/" ? "" : m.own);
+    if (layout.v2) p.v2 = layout.v2->mountpoint + (layout.v2->own == "/" ? "" : layout.v2->own);
+    return p;
+}
+
+}  // namespace
+
 ChildPlan build_container_plan(const spec::Spec& spec, const ContainerInput& in) {
     ChildPlan plan;
     const auto& linux = *spec.linux;
@@ -469,13 +481,21 @@ ChildPlan build_container_plan(const spec::Spec& spec, const ContainerInput& in)
     bool cgroupns = (plan.unshare_flags & CLONE_NEWCGROUP) != 0 ||
                     std::any_of(plan.joins.begin(), plan.joins.end(),
                                 [](const auto& j) { return j.nstype == CLONE_NEWCGROUP; });
+    std::optional<cgroups::Layout> own_layout;
+    cgroups::Paths own_paths;
     for (const auto& m : spec.mounts) {
         MountStep step = plan_mount(m, in.bundle);
         if (!step.cgroup) {
             plan.mounts.push_back(std::move(step));
             continue;
         }
-        for (auto& s : plan_cgroup_mount(step, cgroupns)) plan.mounts.push_back(std::move(s));
+        if (!in.cgroup_layout && !own_layout) {
+            own_layout = cgroups::detect_layout();
+            own_paths = own_cgroups(*own_layout);
+        }
+        const auto& layout = in.cgroup_layout ? *in.cgroup_layout : *own_layout;
+        const auto& paths = in.cgroup_paths ? *in.cgroup_paths : own_paths;
+        for (auto& s : plan_cgroup_mount(step, cgroupns, layout, paths)) plan.mounts.push_back(std::move(s));
     }
     finish_mounts(plan.mounts);
     plan_devices(plan, spec);

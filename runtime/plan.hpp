@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "cgroups/layout.hpp"
+#include "cgroups/path.hpp"
 #include "hooks/hooks.hpp"
 #include "seccomp.hpp"
 #include "spec/spec.hpp"
@@ -76,6 +78,14 @@ struct ChildPlan {
     int unshare_flags = 0;            // CLONE_NEW* created by unshare in stage A
     std::string timens_offsets;       // "monotonic 5 0\nboottime 7 0\n"
     std::string uid_map, gid_map;     // written by the parent
+    // A new cgroup namespace takes the creator's cgroups as its root, so it
+    // must be created after the parent has moved the process into the
+    // container's cgroups. clone3(CLONE_INTO_CGROUP | CLONE_NEWCGROUP) does
+    // that for the cgroup2 hierarchy only: with v1 hierarchies (or no
+    // cgroup2 leaf to clone into) the child unshares it once the parent
+    // says it is joined (CgroupPlease/CgroupDone), as runc does.
+    bool late_cgroupns = false;
+    int cgroup_fd = -1;               // cgroup2 leaf for CLONE_INTO_CGROUP; -1: none
     bool deny_setgroups = false;      // rootless: "deny" into setgroups before gid_map
 
     // --- container setup (stage B); tenant processes (exec) skip rootfs ---
@@ -140,6 +150,10 @@ struct ContainerInput {
     int listen_fds = 0;
     int preserve_fds = 0;
     std::vector<std::string> runtime_env;  // default env for host-side style hooks
+    // The host's layout and the container's cgroup; null: the runtime's own
+    // cgroups (tests).
+    const cgroups::Layout* cgroup_layout = nullptr;
+    const cgroups::Paths* cgroup_paths = nullptr;
 };
 
 // A validated spec -> the plan for the container's init. Throws rt::sys::Error.
@@ -152,7 +166,8 @@ MountStep plan_mount(const spec::Mount& m, const std::string& bundle);
 void finish_mounts(std::vector<MountStep>& steps);
 // A cgroup mount -> the steps that show the container its cgroup hierarchies
 // (cgroup2 on a unified host; a tmpfs with one mount per hierarchy on v1 and
-// hybrid hosts). Reads /proc/self/mountinfo and /proc/self/cgroup.
-std::vector<MountStep> plan_cgroup_mount(const MountStep& step, bool cgroupns);
+// hybrid hosts), each showing the container's cgroup `paths`.
+std::vector<MountStep> plan_cgroup_mount(const MountStep& step, bool cgroupns, const cgroups::Layout& layout,
+                                         const cgroups::Paths& paths);
 
 }  // namespace rt::plan

@@ -6,6 +6,8 @@
 //   clone3(CLONE_NEWUSER?, INTO_CGROUP) ------> setns(user) / wait maps
 //           <------------------------------------ MapsPlease   (new userns only)
 //   write uid_map/gid_map --------------------> MapsDone
+//           <------------------------------------ CgroupPlease (late cgroupns only)
+//   (joined right after clone) ---------------> CgroupDone; unshare(CLONE_NEWCGROUP)
 //                                              setns(others), unshare(new), time offsets
 //                                              clone(CLONE_PARENT) --> init
 //           <------------------------------------ InitPid{host pid}
@@ -34,6 +36,8 @@ enum class Msg : uint32_t {
     ready,
     log,
     error,
+    cgroup_please,
+    cgroup_done,
 };
 
 struct Message {

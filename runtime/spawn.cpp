@@ -82,7 +82,7 @@ void reap(pid_t pid) {
 
 }  // namespace
 
-pid_t start(plan::ChildPlan& plan, const HooksCallback& on_hooks) {
+pid_t start(plan::ChildPlan& plan, const Callbacks& cb) {
     int sv[2];
     sys::check_sys(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), "socketpair");
     UniqueFd parent_sock(sv[0]), child_sock(sv[1]);
@@ -96,8 +96,14 @@ pid_t start(plan::ChildPlan& plan, const HooksCallback& on_hooks) {
     // Time offsets must be written between unshare and the first process in
     // the namespace, and setns needs a process to run in: both need stage A.
     bool direct = plan.joins.empty() && !(plan.unshare_flags & CLONE_NEWTIME);
+    int clone_ns = direct ? plan.unshare_flags : 0;
+    if (plan.late_cgroupns) clone_ns &= ~CLONE_NEWCGROUP;
     clone_args args{};
-    args.flags = (plan.new_user ? CLONE_NEWUSER : 0) | (direct ? plan.unshare_flags : 0);
+    args.flags = (plan.new_user ? CLONE_NEWUSER : 0) | clone_ns;
+    if (plan.cgroup_fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = static_cast<uint64_t>(plan.cgroup_fd);
+    }
     args.exit_signal = SIGCHLD;
     sys::log::debug(sys::format("clone3 flags=%#llx (%s), %zu namespace(s) to join, %zu mount step(s)",
                                 static_cast<unsigned long long>(args.flags),
@@ -113,13 +119,14 @@ pid_t start(plan::ChildPlan& plan, const HooksCallback& on_hooks) {
     sys::ChildGuard init(direct ? static_cast<pid_t>(r) : -1);
     child_sock.reset();
     ns_fds.clear();
+    if (cb.join_cgroup) cb.join_cgroup(static_cast<pid_t>(r));
 
     // The intermediate (init_pid) and the init (hooks_please, ready) write
     // to the same socket concurrently, so the init's requests may arrive
     // before its pid: they are held until the pid is known.
     bool hooks_pending = false, ready_pending = false;
     auto serve_hooks = [&] {
-        on_hooks(init.get());
+        if (cb.on_hooks) cb.on_hooks(init.get());
         send_msg(parent_sock.get(), proto::Msg::hooks_done);
     };
     for (;;) {
@@ -135,9 +142,14 @@ pid_t start(plan::ChildPlan& plan, const HooksCallback& on_hooks) {
                 write_id_maps(direct ? init.get() : intermediate.get(), plan);
                 send_msg(parent_sock.get(), proto::Msg::maps_done);
                 break;
+            case proto::Msg::cgroup_please:
+                send_msg(parent_sock.get(), proto::Msg::cgroup_done);
+                break;
             case proto::Msg::init_pid:
                 init.adopt(m.value);
                 reap(intermediate.release());
+                // Stage A may have forked before it was joined (v1).
+                if (cb.join_cgroup) cb.join_cgroup(init.get());
                 if (hooks_pending) serve_hooks();
                 if (ready_pending) return init.release();
                 break;

@@ -10,13 +10,21 @@
 
 namespace rt::spawn {
 
-// Called on HooksPlease with the init's host pid (prestart/createRuntime).
-using HooksCallback = std::function<void(pid_t init_pid)>;
+struct Callbacks {
+    // Places a process in the container's cgroups: called with the first
+    // cloned process right after clone3 (before it can fork), and again with
+    // the init when stage A forked it. May be empty.
+    std::function<void(pid_t)> join_cgroup;
+    // Called on HooksPlease with the init's host pid (cgroup limits, then
+    // prestart/createRuntime hooks).
+    std::function<void(pid_t init_pid)> on_hooks;
+};
 
 // Starts the child described by `plan` and waits until it is Ready (blocked
-// before execve, or on exec.fifo). Returns the host pid of the process, which
+// before execve, or on exec.fifo). With plan.cgroup_fd the first process is
+// created in that cgroup2 directory (CLONE_INTO_CGROUP). Returns the host pid of the process, which
 // is the caller's child (CLONE_PARENT). On any error the process is killed and
 // reaped and rt::sys::Error is thrown with the child's reason.
-pid_t start(plan::ChildPlan& plan, const HooksCallback& on_hooks);
+pid_t start(plan::ChildPlan& plan, const Callbacks& cb);
 
 }  // namespace rt::spawn

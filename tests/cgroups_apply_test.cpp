@@ -307,8 +307,11 @@ TEST_CASE("cgroups cgroupfs: unified host, cgroup.freeze and cgroup.events") {
     std::ofstream(t.path("v2/a/b/cgroup.events")) << "populated 1\nfrozen 0\n";
     cg.freeze(false);
     CHECK(cg.freezer_state() == FreezerState::thawed);
-    Lines w = cg.set(res(R"({"pids":{"limit":3},"cpu":{"quota":1000}})"), true);
-    CHECK(w == Lines{"linux.resources.devices: not enforced yet on cgroup v2 (no BPF device filter)"});
+    // Device rules need a real cgroup2 directory (a BPF program), not a fake tree.
+    CHECK_THROWS_WITH(cg.set(res(R"({"pids":{"limit":3}})"), true),
+                      doctest::Contains("linux.resources.devices: "));
+    Lines w = cg.set(res(R"({"pids":{"limit":3},"cpu":{"quota":1000}})"), false);
+    CHECK(w.empty());
     CHECK(t.read("v2/a/b/cpu.max") == "1000 100000");
     CHECK(cg.pids() == std::vector<pid_t>{7});
 }

@@ -213,7 +213,9 @@ TEST_CASE("plan: a cgroup mount expands to the host's hierarchies") {
     base.destination = "/sys/fs/cgroup";
     base.fstype = "cgroup";
     base.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID;
-    auto steps = plan::plan_cgroup_mount(base, true);
+    auto layout = cgroups::detect_layout();
+    auto paths = cgroups::resolve_paths(layout, "berth-plan-test");
+    auto steps = plan::plan_cgroup_mount(base, true, layout, paths);
     REQUIRE_FALSE(steps.empty());
     if (steps.size() == 1) {  // unified host
         CHECK(steps[0].fstype == "cgroup2");

@@ -2,13 +2,16 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <ctime>
 
+#include "cgroups/devices_bpf.hpp"
 #include "cgroups/fsutil.hpp"
 #include "sys/error.hpp"
 #include "sys/log.hpp"
@@ -209,8 +212,15 @@ std::vector<std::string> Cgroupfs::set(const spec::Resources& r, bool devices) c
 std::vector<std::string> Cgroupfs::set(const spec::Resources& r, bool devices, const WriteFn& write) const {
     WritePlan plan = plan_writes(r, layout_, devices);
     for (const auto& line : apply_writes(plan, paths_, write)) sys::log::debug("cgroup write " + line);
-    if (plan.devices_ebpf)
-        plan.warnings.push_back("linux.resources.devices: not enforced yet on cgroup v2 (no BPF device filter)");
+    if (plan.devices_ebpf) {
+        // cgroup v2 has no device files: the rules become a BPF program
+        // attached to the leaf, which only a cgroup2 directory takes.
+        struct statfs fs {};
+        if (paths_.v2.empty() || ::statfs(paths_.v2.c_str(), &fs) != 0 || fs.f_type != CGROUP2_SUPER_MAGIC)
+            sys::fail(ErrorKind::unsupported, "linux.resources.devices: `%s` is not a cgroup2 directory", paths_.v2);
+        sys::UniqueFd dir = open_leaf();
+        attach_device_program(dir.get(), device_program(emulate(device_rules(r))));
+    }
     return plan.warnings;
 }
 

@@ -146,10 +146,21 @@ void enter_common(const plan::ChildPlan& plan) noexcept {
     }
 }
 
+// See ChildPlan::late_cgroupns: the parent joins us to the container's
+// cgroups right after clone and answers once that is done.
+void wait_cgroup_joined(const plan::ChildPlan& plan) noexcept {
+    if (!plan.late_cgroupns) return;
+    if (!send_msg(static_cast<unsigned>(Msg::cgroup_please), 0) ||
+        !wait_msg(static_cast<unsigned>(Msg::cgroup_done)))
+        die(fail_with(EPIPE, "waiting to be placed in the container's cgroup"));
+}
+
 }  // namespace
 
 void stage_direct(const plan::ChildPlan& plan) noexcept {
     enter_common(plan);
+    wait_cgroup_joined(plan);
+    if (plan.late_cgroupns && ::unshare(CLONE_NEWCGROUP) != 0) die(fail("unshare cgroup namespace"));
     stage_b(plan);
 }
 
@@ -158,6 +169,7 @@ void stage_a(const plan::ChildPlan& plan) noexcept {
     Status st = join_namespaces(plan);
     if (!st.ok()) die(st);
     if (!plan.joins.empty() && plan.joins.front().nstype == CLONE_NEWUSER) become_userns_root();
+    wait_cgroup_joined(plan);
     st = create_namespaces(plan);
     if (!st.ok()) die(st);
 

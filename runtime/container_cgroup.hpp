@@ -1,0 +1,44 @@
+// The link between a container's lifecycle and its cgroup: which driver and
+// which directories, chosen at create and recorded in the state directory
+// (cgroup.json) before the cgroup is made, so every later command (and a
+// `delete --force` after a crash half-way through create) finds the same
+// cgroup without `--systemd-cgroup` or the creator's own cgroup.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cgroups/layout.hpp"
+#include "cgroups/manager.hpp"
+#include "cgroups/path.hpp"
+#include "spec/spec.hpp"
+
+namespace rt::container_cgroup {
+
+struct Record {
+    bool systemd = false;
+    cgroups::Paths paths;
+    std::string unit, slice;  // systemd driver only
+};
+
+struct Opened {
+    std::unique_ptr<cgroups::Manager> manager;
+    Record record;
+    cgroups::Layout layout;
+};
+
+// The container's cgroup as `create` resolves it (nothing is created yet).
+Opened for_create(bool systemd, const spec::Spec& spec, const std::string& id);
+// The driver for a recorded cgroup.
+std::unique_ptr<cgroups::Manager> open(const Record& r);
+
+void save(const std::string& state_dir, const Record& r);
+// nullopt when the container has no record (created before cgroups).
+std::optional<Record> load(const std::string& state_dir);
+
+// runc's signalAllProcesses: freeze, signal every process, thaw, so none can
+// fork away in between. Returns the number of processes signalled.
+size_t signal_all(const cgroups::Manager& m, int sig);
+
+}  // namespace rt::container_cgroup
