@@ -267,21 +267,6 @@ void do_start(state::Dir& dir, const state::Saved& s, const spec::Spec& spec) {
     }
 }
 
-// state::status_of plus the freezer: runc reports a frozen container as
-// paused, whether it was created or running.
-state::Status status(const state::Dir& dir, const state::Saved& s) {
-    auto st = state::status_of(dir, s);
-    if (st != state::Status::created && st != state::Status::running) return st;
-    auto record = container_cgroup::load(dir.path());
-    if (record && container_cgroup::open(*record)->freezer_state() != cgroups::FreezerState::thawed)
-        return state::Status::paused;
-    return st;
-}
-
-spec::Spec saved_spec(const state::Saved& s) {
-    return spec::parse_spec(s.config, "state.json: config");
-}
-
 bool wait_gone(const state::Saved& s, int timeout_ms) {
     int pidfd = sys::pidfd_open(s.pid, 0);
     if (pidfd < 0) return true;
@@ -336,6 +321,21 @@ void destroy_stopped(state::Dir& dir, const state::Saved& s) {
 }
 
 }  // namespace
+
+// state::status_of plus the freezer: runc reports a frozen container as
+// paused, whether it was created or running.
+state::Status status(const state::Dir& dir, const state::Saved& s) {
+    auto st = state::status_of(dir, s);
+    if (st != state::Status::created && st != state::Status::running) return st;
+    auto record = container_cgroup::load(dir.path());
+    if (record && container_cgroup::open(*record)->freezer_state() != cgroups::FreezerState::thawed)
+        return state::Status::paused;
+    return st;
+}
+
+spec::Spec saved_spec(const state::Saved& s) {
+    return spec::parse_spec(s.config, "state.json: config");
+}
 
 void create(const cli::GlobalOptions& g, const cli::CreateOptions& o) {
     UniqueFd console = connect_console(o.console_socket);

@@ -5,6 +5,8 @@
 #include <string>
 
 #include "cli.hpp"
+#include "spec/spec.hpp"
+#include "state.hpp"
 
 namespace rt::container {
 
@@ -16,5 +18,11 @@ void kill(const cli::GlobalOptions& g, const cli::KillOptions& o);
 void destroy(const cli::GlobalOptions& g, const cli::DeleteOptions& o);
 std::string state_json(const cli::GlobalOptions& g, const std::string& id);
 std::string list(const cli::GlobalOptions& g, const cli::ListOptions& o);
+
+// For the commands built on these (ps, pause, update, events, exec):
+// state::status_of plus the freezer (a frozen container is "paused").
+state::Status status(const state::Dir& dir, const state::Saved& s);
+// The config.json saved at create.
+spec::Spec saved_spec(const state::Saved& s);
 
 }  // namespace rt::container
