@@ -2,6 +2,9 @@
 // command's template (runc 1.1.5's `runc spec` / `runc spec --rootless`).
 #include "features.hpp"
 
+#include <linux/magic.h>
+#include <sys/vfs.h>
+
 #include <rapidjson/document.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
@@ -109,10 +112,11 @@ void put_linux(Writer& w) {
     put_array(w, "capabilities", names::capabilities);
     put(w, "cgroup");
     w.StartObject();
-    // Only what berth really does: container cgroups arrive with the
-    // cgroups work (v1, v2, hybrid, systemd); until then all false.
-    for (auto [key, on] : {std::pair{"v1", false}, {"v2", false}, {"systemd", false}, {"systemdUser", false},
-                           {"rdma", false}}) {
+    // Only what berth really does: both versions (and hybrid hosts), rdma
+    // limits; the systemd driver is the system instance's only (no rootless
+    // user manager).
+    for (auto [key, on] : {std::pair{"v1", true}, {"v2", true}, {"systemd", false}, {"systemdUser", false},
+                           {"rdma", true}}) {
         put(w, key);
         w.Bool(on);
     }
@@ -260,10 +264,22 @@ std::string features_json() {
     return std::string(buf.GetString(), buf.GetSize()) + "\n";
 }
 
+// runc's `spec` adds a cgroup namespace on a cgroup v2 host (where one
+// cgroup2 mount shows the namespace root); on v1 hosts it does not.
+bool unified_host() {
+    struct statfs fs {};
+    return ::statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
 std::string default_spec_json(bool rootless) {
     Doc d;
     d.Parse(spec_template);
     if (rootless) make_rootless(d);
+    if (unified_host()) {
+        rapidjson::Value ns(rapidjson::kObjectType);
+        ns.AddMember("type", "cgroup", d.GetAllocator());
+        d["linux"]["namespaces"].PushBack(ns, d.GetAllocator());
+    }
     rapidjson::StringBuffer buf;
     Writer w(buf);
     w.SetIndent('\t', 1);  // as `runc spec` writes config.json; no trailing newline either

@@ -166,7 +166,7 @@ mount_prop() { mount_line "$1" | tr ' ' '\n' | sed -n 's/^prop=//p'; }
 }
 
 @test "cgroup mount with a cgroup namespace shows the container's own cgroup as root" {
-	cfg '.linux.namespaces += [{"type": "cgroup"}]'
+	cfg '.linux.namespaces |= map(select(.type != "cgroup")) + [{"type": "cgroup"}]'
 	run_probe mounts
 	assert_success
 	local l
