@@ -30,7 +30,7 @@ TEST_OBJS  := $(TEST_SRCS:%.cpp=$(BUILD)/%.o)
 $(BUILD)/runtime/child/%.o: CXXFLAGS += -fno-exceptions
 
 .PHONY: all deps test unit integration bench demo lint clean install vm-v2 vm-systemd
-all: $(BUILD)/berth $(BUILD)/probe
+all: $(BUILD)/berth $(BUILD)/probe $(BUILD)/berth-systemd
 
 $(BUILD)/%.o: %.cpp
 	@mkdir -p $(dir $@)
@@ -45,6 +45,17 @@ $(BUILD)/berth: $(BUILD)/runtime/main.o $(BUILD)/libruntime.a
 
 $(BUILD)/unit: $(TEST_OBJS) $(BUILD)/libruntime.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# berth-systemd: the systemd cgroup driver's D-Bus client (runtime/sdbus/).
+# berth is static and cannot link libsystemd, so this helper is dynamic;
+# libstdc++ is linked in so that it needs only libc and libsystemd0.
+SDBUS_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard runtime/sdbus/*.cpp))
+SDBUS_LDFLAGS := -pie -Wl,-z,relro,-z,now -static-libstdc++ -static-libgcc
+ifdef SANITIZE
+SDBUS_LDFLAGS := -pie -fsanitize=$(SANITIZE)
+endif
+$(BUILD)/berth-systemd: $(SDBUS_OBJS)
+	$(CXX) $(SDBUS_LDFLAGS) -o $@ $^ -lsystemd
 
 # The probe runs inside containers built from busybox: fully static.
 $(BUILD)/probe: integration/probe/probe.cpp
@@ -88,10 +99,11 @@ vm-v2: all
 vm-systemd: all
 	integration/vm/run-systemd.sh --cases "$(VM_CASES)"
 
-install: $(BUILD)/berth
+install: $(BUILD)/berth $(BUILD)/berth-systemd
 	install -D -m 0755 $(BUILD)/berth $(DESTDIR)/usr/local/bin/berth
+	install -D -m 0755 $(BUILD)/berth-systemd $(DESTDIR)/usr/local/bin/berth-systemd
 
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BUILD)/runtime/main.d
+-include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(SDBUS_OBJS:.o=.d) $(BUILD)/runtime/main.d

@@ -192,6 +192,7 @@ Created do_create(const cli::GlobalOptions& g, const cli::CreateOptions& o, Bund
     // finds the cgroup to remove.
     container_cgroup::save(dir.path(), cg.record);
     cg.manager->create();
+    if (cg.record.systemd) container_cgroup::save(dir.path(), container_cgroup::record_of(*cg.manager, true));
     sys::ScopeExit remove_cgroup([&] { remove_cgroup_quietly(*cg.manager); });
     UniqueFd leaf = cg.manager->open_leaf();
     plan.cgroup_fd = leaf ? leaf.get() : -1;

@@ -10,6 +10,7 @@
 
 #include "cgroups/cgroupfs.hpp"
 #include "cgroups/layout.hpp"
+#include "cgroups/systemd.hpp"
 #include "sys/error.hpp"
 #include "sys/fd.hpp"
 #include "sys/file.hpp"
@@ -26,20 +27,34 @@ std::string record_path(const std::string& state_dir) { return state_dir + "/cgr
 }  // namespace
 
 Opened for_create(bool systemd, const spec::Spec& spec, const std::string& id) {
-    if (systemd) sys::fail(ErrorKind::unsupported, "--systemd-cgroup: the systemd cgroup driver is not available yet");
-    cgroups::Layout layout = cgroups::detect_layout();
-    std::optional<std::string> path = spec.linux ? spec.linux->cgroups_path : std::nullopt;
-    auto cg = std::make_unique<cgroups::Cgroupfs>(cgroups::Cgroupfs::for_container(layout, path, id));
     Opened o;
-    o.record.paths = cg->paths();
-    o.manager = std::move(cg);
-    o.layout = std::move(layout);
+    o.layout = cgroups::detect_layout();
+    std::optional<std::string> path = spec.linux ? spec.linux->cgroups_path : std::nullopt;
+    if (systemd)
+        o.manager = std::make_unique<cgroups::Systemd>(cgroups::Systemd::for_container(o.layout, path, id));
+    else
+        o.manager = std::make_unique<cgroups::Cgroupfs>(cgroups::Cgroupfs::for_container(o.layout, path, id));
+    o.record = record_of(*o.manager, systemd);
     return o;
 }
 
 std::unique_ptr<cgroups::Manager> open(const Record& r) {
-    if (r.systemd) sys::fail(ErrorKind::unsupported, "the systemd cgroup driver is not available yet");
+    if (r.systemd) return std::make_unique<cgroups::Systemd>(cgroups::detect_layout(), r.unit, r.slice, r.paths);
     return std::make_unique<cgroups::Cgroupfs>(cgroups::detect_layout(), r.paths);
+}
+
+Record record_of(const cgroups::Manager& m, bool systemd) {
+    Record r;
+    r.systemd = systemd;
+    if (systemd) {
+        const auto& sd = static_cast<const cgroups::Systemd&>(m);
+        r.unit = sd.unit();
+        r.slice = sd.slice();
+        r.paths = sd.paths();
+    } else {
+        r.paths = static_cast<const cgroups::Cgroupfs&>(m).paths();
+    }
+    return r;
 }
 
 void save(const std::string& state_dir, const Record& r) {
@@ -63,10 +78,13 @@ void save(const std::string& state_dir, const Record& r) {
     w.String(r.slice.c_str());
     w.EndObject();
     std::string path = record_path(state_dir);
-    sys::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-    if (!fd) sys::throw_errno("create %s", path);
+    std::string tmp = path + ".tmp";
+    sys::UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    if (!fd) sys::throw_errno("create %s", tmp);
     if (::write(fd.get(), buf.GetString(), buf.GetSize()) != static_cast<ssize_t>(buf.GetSize()))
-        sys::throw_errno("write %s", path);
+        sys::throw_errno("write %s", tmp);
+    fd.reset();
+    if (::rename(tmp.c_str(), path.c_str()) != 0) sys::throw_errno("rename %s", tmp);
 }
 
 std::optional<Record> load(const std::string& state_dir) {

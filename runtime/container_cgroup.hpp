@@ -33,7 +33,11 @@ Opened for_create(bool systemd, const spec::Spec& spec, const std::string& id);
 // The driver for a recorded cgroup.
 std::unique_ptr<cgroups::Manager> open(const Record& r);
 
+// Atomic (temp file + rename): written before the cgroup is made and again
+// once the driver knows where it really is (systemd's ControlGroup).
 void save(const std::string& state_dir, const Record& r);
+// The record of a created manager (paths as the driver now knows them).
+Record record_of(const cgroups::Manager& m, bool systemd);
 // nullopt when the container has no record (created before cgroups).
 std::optional<Record> load(const std::string& state_dir);
 

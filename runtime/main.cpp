@@ -12,6 +12,7 @@
 #include "commands.hpp"
 #include "sys/error.hpp"
 #include "sys/log.hpp"
+#include "sys/self_path.hpp"
 
 namespace {
 
@@ -47,6 +48,8 @@ void log_usage_error(int argc, char** argv, const char* msg) {
 
 int main(int argc, char** argv) {
     using namespace rt;
+    // Before anything changes directory: finds berth-systemd beside us.
+    sys::record_argv0(argv[0]);
     cli::Invocation inv;
     try {
         inv = cli::parse(argc, argv);

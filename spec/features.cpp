@@ -115,7 +115,7 @@ void put_linux(Writer& w) {
     // Only what berth really does: both versions (and hybrid hosts), rdma
     // limits; the systemd driver is the system instance's only (no rootless
     // user manager).
-    for (auto [key, on] : {std::pair{"v1", true}, {"v2", true}, {"systemd", false}, {"systemdUser", false},
+    for (auto [key, on] : {std::pair{"v1", true}, {"v2", true}, {"systemd", true}, {"systemdUser", false},
                            {"rdma", true}}) {
         put(w, key);
         w.Bool(on);

@@ -77,6 +77,7 @@ TEST_CASE("features: document structure follows features-schema.json") {
     only_keys(cg, {"v1", "v2", "systemd", "systemdUser", "rdma"});
     CHECK(cg["v1"].GetBool());
     CHECK(cg["v2"].GetBool());
+    CHECK(cg["systemd"].GetBool());
     CHECK_FALSE(cg["systemdUser"].GetBool());
     CHECK(cg["rdma"].GetBool());
 

@@ -122,8 +122,8 @@ namespace {
 // After entering a user namespace our ids are still the host's, which are
 // unmapped there: become its root so files we create get a mapped owner.
 void become_userns_root() noexcept {
-    if (::setresgid(0, 0, 0) != 0) die(fail("setresgid to the user namespace's root"));
-    if (::setresuid(0, 0, 0) != 0) die(fail("setresuid to the user namespace's root"));
+    if (sys::raw_setresgid(0, 0, 0) != 0) die(fail("setresgid to the user namespace's root"));
+    if (sys::raw_setresuid(0, 0, 0) != 0) die(fail("setresuid to the user namespace's root"));
 }
 
 void enter_common(const plan::ChildPlan& plan) noexcept {

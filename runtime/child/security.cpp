@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "child/child.hpp"
+#include "sys/syscalls.hpp"
 
 namespace rt::child {
 
@@ -78,10 +79,10 @@ Status apply_identity(const plan::ChildPlan& plan) noexcept {
         if (!st.ok()) return st;
     }
     if (::prctl(PR_SET_KEEPCAPS, 1) != 0) return fail("prctl PR_SET_KEEPCAPS");
-    if (plan.set_groups && ::setgroups(plan.groups.size(), plan.groups.data()) != 0)
+    if (plan.set_groups && sys::raw_setgroups(plan.groups.size(), plan.groups.data()) != 0)
         return fail("setgroups");
-    if (::setresgid(plan.gid, plan.gid, plan.gid) != 0) return fail("setresgid");
-    if (::setresuid(plan.uid, plan.uid, plan.uid) != 0) return fail("setresuid");
+    if (sys::raw_setresgid(plan.gid, plan.gid, plan.gid) != 0) return fail("setresgid");
+    if (sys::raw_setresuid(plan.uid, plan.uid, plan.uid) != 0) return fail("setresuid");
     if (plan.apply_caps) {
         // The effective/permitted/inheritable sets were loaded into
         // libcap-ng's state by the parent (spawn.cpp); its capset() header

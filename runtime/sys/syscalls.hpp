@@ -49,4 +49,12 @@ inline int close_range(unsigned first, unsigned last, unsigned flags) noexcept {
     return static_cast<int>(::syscall(SYS_close_range, first, last, flags));
 }
 
+// The id changes of the container's init, as plain system calls. glibc's
+// wrappers broadcast the change to every thread of the process (setxid);
+// a process made by a raw clone3 has one thread but glibc's bookkeeping
+// still lists its parent's, so the wrappers would wait forever on them.
+inline int raw_setresuid(uid_t r, uid_t e, uid_t s) noexcept { return static_cast<int>(::syscall(SYS_setresuid, r, e, s)); }
+inline int raw_setresgid(gid_t r, gid_t e, gid_t s) noexcept { return static_cast<int>(::syscall(SYS_setresgid, r, e, s)); }
+inline int raw_setgroups(size_t n, const gid_t* list) noexcept { return static_cast<int>(::syscall(SYS_setgroups, n, list)); }
+
 }  // namespace rt::sys
