@@ -339,7 +339,6 @@ out_has_line() { grep -qx -- "$2" "$T/$1.out"; }
 }
 
 @test "ps --format json: array of host pids of the container" {
-	skip_until_cgroups
 	probe_args sleep 100
 	create_ctr
 	rt start "$CID"
@@ -349,7 +348,6 @@ out_has_line() { grep -qx -- "$2" "$T/$1.out"; }
 }
 
 @test "pause / resume" {
-	skip_until_cgroups
 	probe_args sleep 100
 	create_ctr
 	rt start "$CID"

@@ -25,6 +25,7 @@
 #include <string>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -436,6 +437,61 @@ int cmd_timens(const Args &) {
 
 int cmd_cgroup(const Args &) { return cmd_read({"read", "/proc/self/cgroup"}); }
 
+// alloc BYTES: map BYTES of anonymous memory and touch every page, then print
+// "allocated=BYTES". Over a memory limit the kernel's OOM killer ends it with
+// SIGKILL before that line.
+int cmd_alloc(const Args &a) {
+    if (a.size() < 2) return 2;
+    size_t n = strtoull(a[1].c_str(), nullptr, 10);
+    if (n == 0) return 2;
+    void *m = mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) return fail("alloc=", errno);
+    volatile char *p = static_cast<char *>(m);
+    for (size_t i = 0; i < n; i += 4096) p[i] = 1;
+    out("allocated=" + std::to_string(n));
+    munmap(m, n);
+    return 0;
+}
+
+// forkn N: fork N children that wait, all alive at once; prints "forked=K"
+// (how many forks succeeded) and "fork_error=ENAME" when one failed, then
+// kills and reaps the children.
+int cmd_forkn(const Args &a) {
+    if (a.size() < 2) return 2;
+    int want = atoi(a[1].c_str());
+    std::vector<pid_t> kids;
+    int err = 0;
+    for (int i = 0; i < want; i++) {
+        pid_t p = fork();
+        if (p == 0) {
+            for (;;) pause();
+        }
+        if (p < 0) { err = errno; break; }
+        kids.push_back(p);
+    }
+    out("forked=" + std::to_string(kids.size()));
+    if (err) out("fork_error=" + ename(err));
+    for (pid_t p : kids) kill(p, SIGKILL);
+    for (pid_t p : kids) waitpid(p, nullptr, 0);
+    return 0;
+}
+
+// spin SECS: busy-loop for SECS seconds of wall time, then print "cpu_ms=N",
+// the CPU time the process got meanwhile (a CPU quota keeps it low).
+int cmd_spin(const Args &a) {
+    double secs = a.size() > 1 ? atof(a[1].c_str()) : 1;
+    struct timespec t0, t, c;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    volatile unsigned long x = 0;
+    do {
+        for (int i = 0; i < 10000; i++) x = x + 1;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+    } while (double(t.tv_sec - t0.tv_sec) + double(t.tv_nsec - t0.tv_nsec) / 1e9 < secs);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c);
+    out("cpu_ms=" + std::to_string(c.tv_sec * 1000 + c.tv_nsec / 1000000));
+    return 0;
+}
+
 // exe-attack: the CVE-2019-5736 attacker.  Keeps an O_PATH fd on the exe of
 // every other visible process (not itself, not pid 1), prints "grabbed PID
 // TARGET" for each and then "ready"; on SIGUSR1 (sent once those processes are
@@ -610,6 +666,7 @@ int usage() {
             "  hostname ids caps nnp rlimit RES fds [-a] cwd tty ns mounts mount PATH\n"
             "  stat [-L] PATH write PATH [DATA] read PATH ls PATH env oom sysctl KEY pid\n"
             "  sleep N exit N kill-self SIG signals [COUNT] timens cgroup exe-attack\n"
+            "  alloc BYTES forkn N spin SECS\n"
             "  host: recvtty SOCK OUT [GATE] fillpipe rusage CMD... timeit CMD...\n");
     return 2;
 }
@@ -626,6 +683,7 @@ int main(int argc, char **argv) {
         {"oom", cmd_oom}, {"sysctl", cmd_sysctl}, {"pid", cmd_pid}, {"sleep", cmd_sleep},
         {"exit", cmd_exit}, {"kill-self", cmd_kill_self}, {"signals", cmd_signals},
         {"timens", cmd_timens}, {"cgroup", cmd_cgroup}, {"exe-attack", cmd_exe_attack},
+        {"alloc", cmd_alloc}, {"forkn", cmd_forkn}, {"spin", cmd_spin},
         {"recvtty", cmd_recvtty},
         {"fillpipe", cmd_fillpipe}, {"rusage", cmd_rusage}, {"timeit", cmd_timeit}};
     if (argc < 2) return usage();
