@@ -66,5 +66,9 @@ std::string unified_controller(const std::string& key, const std::string& fld);
 // Same file names and values on both hierarchies.
 void pids_section(const spec::Resources& r, WritePlan& out, Hierarchy h);
 void cpuset_section(const spec::Resources& r, WritePlan& out, Hierarchy h);
+// hugetlb.<size>.<limit> and, where the kernel has reservation accounting
+// (5.7), hugetlb.<size>.rsvd.<limit> with the same value, so a reservation
+// cannot exceed what faulting may use. `limit`: limit_in_bytes (v1), max (v2).
+void hugetlb_section(const spec::Resources& r, WritePlan& out, Hierarchy h, const char* limit);
 
 }  // namespace rt::cgroups::detail

@@ -25,6 +25,18 @@ void check_page_size(const std::string& size, const std::string& fld) {
     if (!ok) invalid(fld, "`" + size + "` is not a valid page size (expected e.g. 2MB)");
 }
 
+void hugetlb_section(const spec::Resources& r, WritePlan& out, Hierarchy h, const char* limit) {
+    Emitter e{out, h, "hugetlb"};
+    for (size_t i = 0; i < r.hugepage_limits.size(); ++i) {
+        const auto& hp = r.hugepage_limits[i];
+        std::string fld = "linux.resources.hugepageLimits[" + std::to_string(i) + "]";
+        check_page_size(hp.page_size, fld + ".pageSize");
+        std::string prefix = "hugetlb." + hp.page_size;
+        e.add(prefix + "." + limit, std::to_string(hp.limit), fld);
+        e.add(prefix + ".rsvd." + limit, std::to_string(hp.limit), fld).optional = true;
+    }
+}
+
 void check_word(const std::string& word, const std::string& fld) {
     if (word.empty()) invalid(fld, "name must not be empty");
     for (char c : word)
@@ -147,19 +159,7 @@ void blkio(const spec::Resources& r, WritePlan& out) {
     throttle(b.throttle_write_iops_device, "throttleWriteIOPSDevice", "blkio.throttle.write_iops_device");
 }
 
-void hugetlb(const spec::Resources& r, WritePlan& out) {
-    Emitter e{out, Hierarchy::v1, "hugetlb"};
-    for (size_t i = 0; i < r.hugepage_limits.size(); ++i) {
-        const auto& h = r.hugepage_limits[i];
-        std::string fld = "linux.resources.hugepageLimits[" + std::to_string(i) + "]";
-        detail::check_page_size(h.page_size, fld + ".pageSize");
-        std::string prefix = "hugetlb." + h.page_size;
-        e.add(prefix + ".limit_in_bytes", std::to_string(h.limit), fld);
-        // Reservation accounting (Linux 5.7): limited too where it exists, so
-        // a reservation cannot exceed what faulting may use.
-        e.add(prefix + ".rsvd.limit_in_bytes", std::to_string(h.limit), fld).optional = true;
-    }
-}
+void hugetlb(const spec::Resources& r, WritePlan& out) { detail::hugetlb_section(r, out, Hierarchy::v1, "limit_in_bytes"); }
 
 }  // namespace
 

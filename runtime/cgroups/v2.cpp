@@ -133,17 +133,7 @@ void cpu(const spec::Resources& r, WritePlan& out) {
     }
 }
 
-void hugetlb(const spec::Resources& r, WritePlan& out) {
-    Emitter e{out, Hierarchy::v2, "hugetlb"};
-    for (size_t i = 0; i < r.hugepage_limits.size(); ++i) {
-        const auto& h = r.hugepage_limits[i];
-        std::string fld = "linux.resources.hugepageLimits[" + std::to_string(i) + "]";
-        detail::check_page_size(h.page_size, fld + ".pageSize");
-        std::string prefix = "hugetlb." + h.page_size;
-        e.add(prefix + ".max", std::to_string(h.limit), fld);
-        e.add(prefix + ".rsvd.max", std::to_string(h.limit), fld).optional = true;
-    }
-}
+void hugetlb(const spec::Resources& r, WritePlan& out) { detail::hugetlb_section(r, out, Hierarchy::v2, "max"); }
 
 }  // namespace
 
