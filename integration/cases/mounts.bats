@@ -216,7 +216,6 @@ mount_prop() { mount_line "$1" | tr ' ' '\n' | sed -n 's/^prop=//p'; }
 }
 
 @test "device cgroup: a node without an allow rule is not usable; with one it is" {
-	skip_until_cgroups
 	# 1:11 is /dev/kmsg: not in the default allow list; only opened, never written.
 	cfg '.linux.devices = [{"path": "/dev/berth-kmsg", "type": "c", "major": 1, "minor": 11, "fileMode": 384}]'
 	run_probe write /dev/berth-kmsg

@@ -31,7 +31,13 @@ skip_if_runc() { if is_runc; then skip "runc 1.1.5: $*"; fi; }
 # runc only until berth's cgroup support lands (issue 3), which removes this.
 skip_until_cgroups() { if ! is_runc; then skip "berth: container cgroups not implemented yet (issue 3)"; fi; }
 
-rt() { timeout -k 5 "$RT_TIMEOUT" "$RUNTIME" --root "$ROOT" "$@"; }
+# BERTH_TEST_SYSTEMD=1: every call uses the systemd cgroup driver, and
+# cgroupsPath takes the "slice:prefix:name" form (see set_cgroups_path).
+rt() {
+	local g=(--root "$ROOT")
+	[[ ${BERTH_TEST_SYSTEMD-} == 1 ]] && g+=(--systemd-cgroup)
+	timeout -k 5 "$RT_TIMEOUT" "$RUNTIME" "${g[@]}" "$@"
+}
 
 # ---------------------------------------------------------------- build ---
 
@@ -316,4 +322,145 @@ assert_nothing_left() {
 	local cg
 	cg=$(find /sys/fs/cgroup -maxdepth 5 -type d -name "$id" 2>/dev/null)
 	[[ -z $cg ]] || fail_msg "cgroup left behind: $cg"
+}
+
+# ------------------------------------------------------------- cgroups ---
+#
+# Never hard-code a cgroup path: a process's cgroup directory is found from
+# /proc/PID/cgroup and the caller's /proc/self/mountinfo, which works for
+# every layout, cgroupsPath form and driver (cgroupfs or systemd).
+
+is_systemd_driver() { [[ ${BERTH_TEST_SYSTEMD-} == 1 ]]; }
+
+# cg_layout: unified (only cgroup2), hybrid (v1 controllers plus cgroup2) or
+# legacy (v1 only).
+cg_layout() {
+	awk '$0 ~ / - cgroup2 / { v2 = 1 }
+		/ - cgroup / {
+			n = split($NF, o, ",")
+			for (i = 1; i <= n; i++) if (o[i] !~ /^(rw|ro|name=.*|noprefix|clone_children|xattr|release_agent=.*|cpuset_v2_mode|favordynmods|nsdelegate)$/) v1 = 1
+		}
+		END { print v1 ? (v2 ? "hybrid" : "legacy") : (v2 ? "unified" : "none") }' /proc/self/mountinfo
+}
+
+# cg_v1_mount CONTROLLER: "ROOT MOUNTPOINT" of the v1 hierarchy that has
+# CONTROLLER (cpu, memory, name=systemd, ...); fails when none has it.
+cg_v1_mount() {
+	awk -v c="$1" '/ - cgroup / {
+		n = split($NF, o, ",")
+		for (i = 1; i <= n; i++) if (o[i] == c) { print $4, $5; found = 1; exit }
+	} END { exit !found }' /proc/self/mountinfo
+}
+
+# cg_v2_mount: "ROOT MOUNTPOINT" of the cgroup2 mount (the one under
+# /sys/fs/cgroup when several show it).
+cg_v2_mount() {
+	awk '/ - cgroup2 / { if (!m || $5 ~ /^\/sys\/fs\/cgroup/) { m = $4 " " $5 } } END { if (!m) exit 1; print m }' /proc/self/mountinfo
+}
+
+# cg_on_v1 CONTROLLER: CONTROLLER is driven by a v1 hierarchy on this host.
+cg_on_v1() { cg_v1_mount "$1" >/dev/null; }
+
+# cg_has CONTROLLER: the host has CONTROLLER (v1 hierarchy, or listed in
+# the cgroup2 root's cgroup.controllers).
+cg_has() {
+	cg_on_v1 "$1" && return 0
+	local r m
+	read -r r m < <(cg_v2_mount) || return 1
+	[[ " $(cat "$m/cgroup.controllers" 2>/dev/null) " == *" $1 "* ]]
+}
+
+# cg_rel PID CONTROLLER: the cgroup of PID for CONTROLLER as /proc/PID/cgroup
+# shows it (relative to the caller's cgroup namespace). CONTROLLER "" (or a
+# controller without a v1 hierarchy) means the cgroup2 line.
+cg_rel() {
+	local pid=$1 c=$2
+	if [[ -n $c ]] && cg_on_v1 "$c"; then
+		awk -F: -v c="$c" '$1 != "0" || $2 != "" {
+			n = split($2, o, ",")
+			for (i = 1; i <= n; i++) if (o[i] == c) { sub(/^[^:]*:[^:]*:/, ""); print; exit }
+		}' "/proc/$pid/cgroup"
+	else
+		sed -n 's/^0:://p' "/proc/$pid/cgroup"
+	fi
+}
+
+# cg_dir PID CONTROLLER: host path of PID's cgroup directory for CONTROLLER
+# (its v1 hierarchy, else the cgroup2 mount). Fails when PID is gone or the
+# host has no such hierarchy.
+cg_dir() {
+	local pid=$1 c=$2 rel root mnt
+	if [[ -n $c ]] && cg_on_v1 "$c"; then
+		read -r root mnt < <(cg_v1_mount "$c") || return 1
+	else
+		read -r root mnt < <(cg_v2_mount) || return 1
+	fi
+	rel=$(cg_rel "$pid" "$c") || return 1
+	[[ -n $rel ]] || return 1
+	# The mount shows the hierarchy from ROOT down.
+	if [[ $root != / ]]; then
+		[[ $rel == "$root" || $rel == "$root"/* ]] || return 1
+		rel=${rel#"$root"}
+	fi
+	rel=${rel%/}
+	echo "$mnt$rel"
+}
+
+# cg_file_dir PID FILE: the directory holding FILE (memory.max, io.max,
+# blkio.weight, cgroup.procs...) for PID: the controller is FILE's prefix.
+cg_file_dir() {
+	local c=${2%%.*}
+	[[ $c == cgroup ]] && c=""
+	cg_dir "$1" "$c"
+}
+
+# cg_file PID V1FILE V2FILE: host path of the file that holds the value on
+# this host: V1FILE when its controller has a v1 hierarchy, else V2FILE on
+# the cgroup2 hierarchy. "" for a variant that does not exist; fails when the
+# matching one is "".
+cg_file() {
+	local pid=$1 f1=$2 f2=$3 d
+	if [[ -n $f1 ]] && cg_on_v1 "${f1%%.*}"; then
+		d=$(cg_file_dir "$pid" "$f1") || return 1
+		echo "$d/$f1"
+	elif [[ -n $f2 ]] && ! cg_on_v1 "${f2%%.*}"; then
+		d=$(cg_file_dir "$pid" "$f2") || return 1
+		echo "$d/$f2"
+	else
+		return 1
+	fi
+}
+
+# cg_read PID V1FILE V2FILE: the content of whichever file holds the value
+# on this host (see cg_file).
+cg_read() {
+	local f
+	f=$(cg_file "$@") || return 1
+	cat "$f"
+}
+
+# cg_dirs PID: every cgroup directory of PID, one per hierarchy (v1 and v2).
+cg_dirs() {
+	local pid=$1 line ctrls c
+	while IFS= read -r line; do
+		ctrls=${line#*:}
+		ctrls=${ctrls%%:*}
+		if [[ -z $ctrls ]]; then
+			cg_dir "$pid" "" || true
+		else
+			c=${ctrls%%,*}
+			cg_on_v1 "$c" && { cg_dir "$pid" "$c" || true; }
+		fi
+	done <"/proc/$pid/cgroup"
+}
+
+# set_cgroups_path PATH [SYSTEMD_PATH]: linux.cgroupsPath for the driver in
+# use: PATH (cgroupfs: "/a/b" or "a/b"), or with the systemd driver
+# SYSTEMD_PATH, by default "system.slice:berthtest:<last part of PATH>".
+set_cgroups_path() {
+	local p=$1
+	if is_systemd_driver; then
+		p=${2:-system.slice:berthtest:${1##*/}}
+	fi
+	cfg '.linux.cgroupsPath = $p' --arg p "$p"
 }

@@ -53,8 +53,9 @@ void memory(const spec::Resources& r, WritePlan& out) {
     detail::warn_kernel_memory(m, out);
     if (m.swappiness && *m.swappiness != UINT64_MAX)
         detail::unsupported(field("memory", "swappiness"), "not supported on cgroup v2");
+    // runc (fs2) ignores it: v2 has no switch for the OOM killer.
     if (m.disable_oom_killer.value_or(false))
-        detail::unsupported(field("memory", "disableOOMKiller"), "not supported on cgroup v2");
+        out.warnings.push_back(field("memory", "disableOOMKiller") + ": cgroup v2 cannot disable the OOM killer, ignored");
     if (m.use_hierarchy && !*m.use_hierarchy)
         detail::unsupported(field("memory", "useHierarchy"), "cgroup v2 is always hierarchical");
     int64_t limit = m.limit.value_or(0), swap = m.swap.value_or(0), low = m.reservation.value_or(0);
