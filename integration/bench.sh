@@ -1,23 +1,31 @@
 #!/usr/bin/env bash
-# bench.sh: berth vs runc on the same bundle.
+# bench.sh: berth vs runc (and crun) on the same bundle.
 #
-# For BENCH_N iterations (default 100), interleaved so both runtimes see the
+# For BENCH_N iterations (default 100), interleaved so all runtimes see the
 # same machine state:
 #   run                   `<rt> run` of /bin/true (foreground, deleted after)
 #   create+start+delete   `<rt> create`, `<rt> start`, `<rt> delete --force`
 # Each runtime has its own --root.  Wall time per iteration comes from bash's
 # $EPOCHREALTIME (no fork for timing; the shell overhead is the same for both).
-# Reports medians (and p90) per runtime and the ratio runc/berth, plus the peak
-# RSS of one `run` invocation (GNU time, else `probe rusage`).
+# Reports medians (and p90) per runtime and the ratio <other>/berth for each
+# other runtime, plus the peak RSS of one `run` invocation (GNU time, else
+# `probe rusage`).
+#
+# RUNTIMES lists the runtimes, berth first: "berth runc" by default (runc
+# only when found, but its columns always print). crun refuses the hybrid
+# cgroup hosts, so integration/vm/bench-v2.sh runs "berth runc crun" in the
+# pure cgroup v2 VM.
 #
 #   make bench               # or: integration/bench.sh
 #   BENCH_N=20 BERTH=build/berth RUNC=/usr/sbin/runc integration/bench.sh
+#   RUNTIMES="berth runc crun" CRUN=/usr/bin/crun integration/bench.sh
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 N=${BENCH_N:-100}
 BERTH=${BERTH:-$REPO/build/berth}
 RUNC=${RUNC:-$(command -v runc || true)}
+CRUN=${CRUN:-$(command -v crun || true)}
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 PROBE=$REPO/build/probe
 BENCH=$REPO/build/bench
@@ -25,7 +33,33 @@ BENCH=$REPO/build/bench
 die() { echo "bench.sh: $*" >&2; exit 1; }
 [[ $EUID -eq 0 ]] || die "must run as root"
 [[ -x $BERTH ]] || die "berth not found: $BERTH (run 'make' first)"
-[[ -n $RUNC && -x $RUNC ]] || { echo "bench.sh: runc not found, benchmarking berth alone" >&2; RUNC=; }
+bin_of() {
+	case $1 in
+	berth) echo "$BERTH" ;;
+	runc) echo "$RUNC" ;;
+	crun) echo "$CRUN" ;;
+	esac
+}
+# The runtimes measured (RUNTIMES) and those shown in the table (COLUMNS).
+if [[ -n ${RUNTIMES:-} ]]; then
+	read -r -a COLUMNS <<<"$RUNTIMES"
+	[[ ${COLUMNS[0]} == berth ]] || die "RUNTIMES must start with berth"
+	RUNTIMES=()
+	for rt in "${COLUMNS[@]}"; do
+		case $rt in
+		berth) RUNTIMES+=(berth) ;;
+		runc) [[ -n $RUNC && -x $RUNC ]] && RUNTIMES+=(runc) || echo "bench.sh: runc not found, skipped" >&2 ;;
+		crun) [[ -n $CRUN && -x $CRUN ]] && RUNTIMES+=(crun) || echo "bench.sh: crun not found, skipped" >&2 ;;
+		*) die "unknown runtime in RUNTIMES: $rt (berth, runc, crun)" ;;
+		esac
+	done
+	[[ " ${RUNTIMES[*]} " == *" runc "* ]] || RUNC=
+else
+	COLUMNS=(berth runc)
+	[[ -n $RUNC && -x $RUNC ]] || { echo "bench.sh: runc not found, benchmarking berth alone" >&2; RUNC=; }
+	RUNTIMES=(berth)
+	[[ -n $RUNC ]] && RUNTIMES+=(runc)
+fi
 [[ $N =~ ^[1-9][0-9]*$ ]] || die "BENCH_N must be a positive integer"
 command -v jq >/dev/null || die "jq not found"
 
@@ -51,10 +85,10 @@ WORK=$(mktemp -d /tmp/berth-bench.XXXXXX)
 mount -t tmpfs -o mode=0700 berth-bench "$WORK"
 cleanup() {
 	local rt
-	for rt in berth runc; do
+	for rt in "${RUNTIMES[@]}"; do
 		[[ -d $WORK/root-$rt ]] || continue
 		for d in "$WORK/root-$rt"/*/; do
-			[[ -d $d ]] && "$([[ $rt == berth ]] && echo "$BERTH" || echo "$RUNC")" \
+			[[ -d $d ]] && "$(bin_of "$rt")" \
 				--root "$WORK/root-$rt" delete --force "$(basename "$d")" >/dev/null 2>&1
 		done
 	done
@@ -118,11 +152,7 @@ peak_rss() {
 	sed -n 's/.*maxrss_kb=\([0-9]*\).*/\1/p' <<<"$out" | tail -1
 }
 
-RUNTIMES=(berth)
-[[ -n $RUNC ]] && RUNTIMES+=(runc)
-bin_of() { [[ $1 == berth ]] && echo "$BERTH" || echo "$RUNC"; }
-
-echo "bench.sh: $N iterations each; berth=$BERTH${RUNC:+ runc=$RUNC}" >&2
+echo "bench.sh: $N iterations each; berth=$BERTH${RUNC:+ runc=$RUNC}$([[ " ${RUNTIMES[*]} " == *" crun "* ]] && echo " crun=$CRUN")" >&2
 # Warm-up (page cache, cgroup hierarchy), not measured.
 for i in 1 2 3; do
 	for rt in "${RUNTIMES[@]}"; do
@@ -140,17 +170,36 @@ done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b; else printf "-" }'; }
 
-printf '\n%-24s %6s %12s %12s %12s %12s %11s\n' benchmark runs "berth med" "berth p90" "runc med" "runc p90" runc/berth
+# One row: label, runs, then per runtime "med p90", then one ratio per other
+# runtime. With the default COLUMNS (berth runc) this is the original table.
+others=("${COLUMNS[@]:1}")
+row() { printf '%-24s %6s' "$1" "$2"; shift 2; printf ' %12s' "$@"; }
+hdr=(benchmark runs)
+for rt in "${COLUMNS[@]}"; do hdr+=("$rt med" "$rt p90"); done
+printf '\n'
+row "${hdr[@]}"
+for rt in "${others[@]}"; do printf ' %11s' "$rt/berth"; done
+printf '\n'
 for kind in run cycle; do
-	read -r bm bp <<<"$(stats "$WORK/berth.$kind")"
-	read -r rm_ rp <<<"$(stats "$WORK/runc.$kind")"
 	label=$([[ $kind == run ]] && echo "run /bin/true (ms)" || echo "create+start+delete(ms)")
-	printf '%-24s %6s %12s %12s %12s %12s %11s\n' "$label" "$N" "$bm" "$bp" "$rm_" "$rp" "$(ratio "$rm_" "$bm")"
+	cells=() meds=()
+	for rt in "${COLUMNS[@]}"; do
+		read -r m p <<<"$(stats "$WORK/$rt.$kind")"
+		cells+=("$m" "$p") meds+=("$m")
+	done
+	row "$label" "$N" "${cells[@]}"
+	for ((j = 1; j < ${#COLUMNS[@]}; j++)); do printf ' %11s' "$(ratio "${meds[j]}" "${meds[0]}")"; done
+	printf '\n'
 done
-brss=$(peak_rss "$BERTH")
-rrss=-
-[[ -n $RUNC ]] && rrss=$(peak_rss "$RUNC")
-printf '%-24s %6s %12s %12s %12s %12s %11s\n' "peak RSS of run (KiB)" 1 "${brss:--}" "" "${rrss:--}" "" "$(ratio "${rrss:-0}" "${brss:-0}")"
+cells=() rss=()
+for rt in "${COLUMNS[@]}"; do
+	r=-
+	[[ " ${RUNTIMES[*]} " == *" $rt "* ]] && r=$(peak_rss "$(bin_of "$rt")")
+	cells+=("${r:--}" "") rss+=("${r:-0}")
+done
+row "peak RSS of run (KiB)" 1 "${cells[@]}"
+for ((j = 1; j < ${#COLUMNS[@]}; j++)); do printf ' %11s' "$(ratio "${rss[j]/-/0}" "${rss[0]/-/0}")"; done
+printf '\n'
 if ((FAILS)); then
 	echo "bench.sh: $FAILS failed invocations (not counted)" >&2
 	exit 1

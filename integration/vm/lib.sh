@@ -1,20 +1,27 @@
 # shellcheck shell=bash
 # Shared helpers for the VM test harnesses in integration/vm/ (sourced, bash).
 #
-# Everything is cached under $VM_DIR (build/vm/ by default):
-#   kernel/<package>_<version>/   the Debian cloud kernel, extracted with
-#                                 dpkg-deb -x (nothing is installed into /boot)
-#   base.cpio + base.stamp        tools, libraries, /init (rebuilt when the
-#                                 host packages, busybox, init or this file change)
+# Per checkout, under $VM_DIR (build/vm/ by default; set VM_DIR to use another):
 #   repo.cpio + repo.stamp        build/berth, build/probe, integration/
 #   job.cpio                      the one command a run executes
 #   initrd.img                    base + repo + job, concatenated (the kernel
 #                                 unpacks concatenated newc archives in order)
 #   console.log                   the serial console of the last run
-
+#   systemd/                      run-systemd.sh: payload.tar, console.log
+#
+# Shared by every checkout on the machine, under $VM_CACHE (/var/cache/berth-vm
+# by default), so that a fresh clone boots at once; every entry is keyed by a
+# hash of its inputs, and builds happen under a lock:
+#   kernel/<package>_<version>/   the Debian cloud kernel, extracted with
+#                                 dpkg-deb -x (nothing is installed into /boot)
+#   v2/base-<hash>.cpio           tools, libraries, /init (a new one when the
+#                                 host packages, busybox, init or this file change)
+#   systemd/                      run-systemd.sh: the debootstrap tree, the
+#                                 root images, the .deb cache
 VM_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$VM_LIB_DIR/../.." && pwd)
 VM_DIR=${VM_DIR:-$REPO/build/vm}
+VM_CACHE=${VM_CACHE:-/var/cache/berth-vm}
 
 # Host tools the harness itself uses (qemu, cpio) and the Debian packages whose
 # files go into the guest.
@@ -24,8 +31,9 @@ VM_HOST_PKGS="qemu-system-x86 cpio busybox-static"
 VM_GUEST_PKGS="bash coreutils bats jq grep sed findutils mawk procps util-linux mount
 bsdutils diffutils"
 # Copied too when installed on the host: runc validates the suite itself on
-# cgroup v2 (--env RUNTIME=/usr/sbin/runc).
-VM_GUEST_OPTIONAL_PKGS="runc"
+# cgroup v2 (--env RUNTIME=/usr/sbin/runc), and crun is the third runtime of
+# `make bench` (bench-v2.sh installs it; it refuses the hybrid hosts).
+VM_GUEST_OPTIONAL_PKGS="runc crun"
 
 vm_log() { echo "vm: $*" >&2; }
 vm_die() { echo "vm: error: $*" >&2; exit 2; }
@@ -38,20 +46,26 @@ vm_ensure_pkgs() {
 			missing+=("$p")
 	done
 	((${#missing[@]} == 0)) && return 0
-	vm_log "installing: ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 ||
-		vm_die "apt-get install ${missing[*]} failed"
+	# Both harnesses may start at once (make test): one apt-get at a time.
+	mkdir -p "$VM_CACHE"
+	(
+		flock 7
+		vm_log "installing: ${missing[*]}"
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get -o DPkg::Lock::Timeout=600 update -qq >&2 &&
+			apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >&2
+	) 7>"$VM_CACHE/apt.lock" || vm_die "apt-get install ${missing[*]} failed"
 }
 
 # vm_kernel_dir: print the directory of the extracted cloud kernel
 # (…/boot/vmlinuz-*, …/lib/modules/*). Downloads it once with `apt-get
 # download` (no dpkg -i: /boot and the host's boot config stay untouched).
 # VM_KERNEL_PKG overrides the package (default: what linux-image-cloud-amd64
-# depends on). Offline, falls back to the newest kernel already cached.
+# depends on). Offline, falls back to the newest kernel already cached. The
+# kernel lives in $VM_CACHE/kernel/, shared by both guests and all checkouts.
 vm_kernel_dir() {
 	local pkg=${VM_KERNEL_PKG:-} ver="" dir
-	mkdir -p "$VM_DIR/kernel"
+	mkdir -p "$VM_CACHE/kernel"
 	if [[ -z $pkg ]]; then
 		pkg=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null |
 			awk '/Depends: linux-image-/ {print $2; exit}')
@@ -63,24 +77,31 @@ vm_kernel_dir() {
 	fi
 	[[ -n $pkg ]] && ver=$(apt-cache policy "$pkg" 2>/dev/null | awk '/Candidate:/ {print $2; exit}')
 	if [[ -z $pkg || -z $ver || $ver == "(none)" ]]; then
-		dir=$(ls -d "$VM_DIR"/kernel/*/ 2>/dev/null | sort -V | tail -n1)
+		dir=$(ls -d "$VM_CACHE"/kernel/*_*/ 2>/dev/null | sort -V | tail -n1)
 		[[ -n $dir ]] || vm_die "cannot resolve linux-image-cloud-amd64 and no kernel is cached"
 		vm_log "apt cannot resolve the kernel; using cached ${dir%/}"
 		echo "${dir%/}"
 		return 0
 	fi
-	dir=$VM_DIR/kernel/${pkg}_${ver//:/%}
+	dir=$VM_CACHE/kernel/${pkg}_${ver//:/%}
+	if ! compgen -G "$dir/boot/vmlinuz-*" >/dev/null; then
+		exec 8>"$VM_CACHE/kernel/lock"
+		flock 8
+	fi
 	if ! compgen -G "$dir/boot/vmlinuz-*" >/dev/null; then
 		vm_log "downloading $pkg $ver"
-		local dl=$VM_DIR/kernel/dl.$$
+		local dl=$VM_CACHE/kernel/dl.$$
 		rm -rf "$dl" "$dir.tmp"
 		mkdir -p "$dl"
 		(cd "$dl" && apt-get download -o APT::Sandbox::User=root "$pkg=$ver" >&2) ||
 			{ rm -rf "$dl"; vm_die "apt-get download $pkg=$ver failed"; }
 		dpkg-deb -x "$dl"/*.deb "$dir.tmp" || vm_die "dpkg-deb -x failed"
 		rm -rf "$dl"
+		# dpkg-deb -x does not run the postinst: modules.dep is ours to make.
+		vm_depmod "$dir.tmp"
 		mv "$dir.tmp" "$dir"
 	fi
+	exec 8>&-
 	echo "$dir"
 }
 
@@ -171,6 +192,30 @@ vm_busybox_applets() {
 	done
 }
 
+# vm_depmod KDIR: modules.dep & co. for the kernel extracted in KDIR (dpkg-deb
+# -x does not run the postinst that makes them).
+vm_depmod() {
+	local kdir=$1 mdir
+	mdir=$(ls -d "$kdir"/lib/modules/*/ | head -n1)
+	mdir=${mdir%/}
+	[[ -s $mdir/modules.dep ]] && return 0
+	command -v depmod >/dev/null || vm_ensure_pkgs kmod
+	depmod -b "$kdir" "$(basename "$mdir")" >&2 || vm_die "depmod failed"
+}
+
+# vm_prune KEEP GLOB...: delete all but the KEEP most recently used (mtime)
+# of the cache entries matching GLOB... (files or directories). Callers touch
+# an entry when they use it. A VM that has an image open keeps it alive.
+vm_prune() {
+	local keep=$1 e
+	shift
+	# shellcheck disable=SC2012
+	ls -1dt "$@" 2>/dev/null | tail -n +"$((keep + 1))" | while read -r e; do
+		vm_log "pruning old cache entry $e"
+		rm -rf "$e"
+	done
+}
+
 # vm_modules ROOT KDIR MODULE...: copy MODULEs and their dependencies (from
 # modules.dep) to ROOT/job/modules/ and list them, dependencies first, in
 # ROOT/job/modules.list for /init to insmod. Part of the job, so that changing
@@ -182,11 +227,7 @@ vm_modules() {
 	local mdir
 	mdir=$(ls -d "$kdir"/lib/modules/*/ | head -n1)
 	mdir=${mdir%/}
-	# dpkg-deb -x does not run the postinst: modules.dep is ours to make.
-	if [[ ! -s $mdir/modules.dep ]]; then
-		command -v depmod >/dev/null || vm_ensure_pkgs kmod
-		depmod -b "$kdir" "$(basename "$mdir")" || vm_die "depmod failed"
-	fi
+	vm_depmod "$kdir"
 	local -A seen=()
 	local order=()
 	_vm_mod_add() {
@@ -227,6 +268,9 @@ vm_repo_payload() {
 		vm_die "build/berth or build/probe missing: run 'make all' first"
 	mkdir -p "$d/berth/build"
 	cp -a "$REPO/build/berth" "$REPO/build/probe" "$d/berth/build/"
+	# The systemd cgroup driver's D-Bus helper (dynamic: libc, libsystemd0,
+	# which both guests have), when it is built.
+	[[ ! -x $REPO/build/berth-systemd ]] || cp -a "$REPO/build/berth-systemd" "$d/berth/build/"
 	# A binary caught mid-link by a concurrent `make` would fail here, not in the VM.
 	"$d/berth/build/berth" --version >/dev/null 2>&1 ||
 		vm_die "build/berth does not run (being rebuilt?)"
@@ -235,9 +279,12 @@ vm_repo_payload() {
 	touch "$d/berth/build/probe"
 }
 
-# vm_hash FILE...: one short hash over the contents of FILEs/dirs.
+# vm_hash FILE...: one short hash over the contents of FILEs/dirs (those
+# that exist).
 vm_hash() {
-	find "$@" -type f -print0 2>/dev/null | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16
+	local p ps=()
+	for p in "$@"; do [[ -e $p ]] && ps+=("$p"); done
+	find "${ps[@]}" -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16
 }
 
 # vm_installed PKG...: those of PKG... installed on the host.
@@ -253,12 +300,17 @@ vm_installed() {
 
 # vm_parse_args "$@": the options both harnesses take. Sets VM_CASES (guest
 # paths), VM_FILTER, VM_CMD, VM_ENVS, VM_FILES, VM_MODULES, VM_DMESG,
-# VM_REBUILD, VM_TIMEOUT, VM_MEM, VM_SMP, VM_CPU. $1 of usage text: the
-# calling script.
+# VM_REBUILD, VM_TIMEOUT, VM_MEM, VM_SMP, VM_CPU, VM_ACCEL. $1 of usage
+# text: the calling script.
 vm_parse_args() {
 	local cases=""
 	VM_FILTER="" VM_CMD="" VM_MODULES="" VM_DMESG=0 VM_REBUILD=0
 	VM_TIMEOUT=${VM_TIMEOUT:-900} VM_MEM=${VM_MEM:-2048} VM_SMP=${VM_SMP:-2} VM_CPU=${VM_CPU:-max}
+	# KVM when the host has it, else TCG (the development VMs have no KVM).
+	if [[ -z ${VM_ACCEL:-} ]]; then
+		VM_ACCEL=tcg,thread=multi
+		[[ -r /dev/kvm && -w /dev/kvm ]] && VM_ACCEL=kvm
+	fi
 	VM_ENVS=() VM_FILES=() VM_CASES=()
 	while (($#)); do
 		case $1 in
@@ -283,12 +335,19 @@ vm_parse_args() {
 	[[ $(id -u) == 0 ]] || vm_die "must run as root"
 	# Guest paths of the cases: relative to the repo, which is /berth in the guest.
 	local c
+	# Unquoted: globs expand (relative to the current directory); one that
+	# matches nothing, such as a file the suite does not have yet, is skipped.
 	for c in $cases; do
+		if [[ ! -e $c && ! -e $REPO/$c && $c == *[*?[]* ]]; then
+			vm_log "note: $c matches no file; skipped"
+			continue
+		fi
 		[[ -e $c || $c == /* ]] || c=$REPO/$c
 		c=$(readlink -f "$c")
 		[[ $c == "$REPO"/* && -e $c ]] || vm_die "not a file or directory in the repo: $c"
 		VM_CASES+=("${c#"$REPO"/}")
 	done
+	[[ -n $VM_CMD || ${#VM_CASES[@]} -gt 0 ]] || vm_die "--cases: no bats file to run"
 	return 0
 }
 
@@ -333,8 +392,10 @@ vm_qemu() {
 	shift
 	start=$(date +%s.%N)
 	set +e
-	timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 \
-		-accel tcg,thread=multi -cpu "$VM_CPU" -m "$VM_MEM" -smp "$VM_SMP" \
+	# --foreground: qemu stays in our process group, so that stopping the
+	# harness (or `make test`) stops the VM too.
+	timeout --foreground -k 10 "$VM_TIMEOUT" qemu-system-x86_64 \
+		-accel "$VM_ACCEL" -cpu "$VM_CPU" -m "$VM_MEM" -smp "$VM_SMP" \
 		-nographic -no-reboot -nic none "$@" </dev/null 2>&1 |
 		tee "$log" | sed -u -e 's/\r$//' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g'
 	VM_QRC=${PIPESTATUS[0]}

@@ -5,10 +5,14 @@
 # /system.slice, with dbus running, as under containerd on a real host.
 #
 # The root image is built once with debootstrap (--variant=minbase, plus
-# systemd, dbus, Debian's cloud kernel with its initramfs-tools initrd, bats,
-# jq, busybox-static, runc) and mkfs.ext4 -d; it is booted with -snapshot, so
-# it never changes. The repo payload and the job go in on a second virtio disk
-# (a tar on /dev/vdb). Same options, output and exit status as run-v2.sh:
+# systemd, dbus, kmod, bats, jq, busybox-static, procps), the host's runc and
+# crun, and the modules of the kernel run-v2.sh boots, then mkfs.ext4 -d. It
+# is cached in $VM_CACHE/systemd (/var/cache/berth-vm by default), keyed by a
+# hash of its inputs, so every checkout on the machine shares it. The kernel
+# (the same as run-v2.sh's) boots it without an initrd: NVMe and ext4 are
+# built in. It is booted with -snapshot, so it never changes. The repo payload
+# and the job go in on a second NVMe disk (a tar). Same options, output and
+# exit status as run-v2.sh:
 #
 #   integration/vm/run-systemd.sh --cmd 'systemctl --version; cat /proc/self/cgroup'
 #   integration/vm/run-systemd.sh --cases integration/cases/lifecycle.bats
@@ -26,8 +30,8 @@
 #   --rebuild         rebuild the root image (debootstrap again)
 #
 # Needs root and network access to the Debian mirror the host's apt uses (for
-# the first debootstrap only). Cache: build/vm/systemd/. Console:
-# build/vm/systemd/console.log.
+# the first debootstrap only). Console: $VM_DIR/systemd/console.log (VM_DIR:
+# build/vm by default).
 set -euo pipefail
 
 source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
@@ -35,69 +39,89 @@ vm_parse_args "$@"
 [[ -z $VM_MODULES ]] || vm_die "--modules: the Debian initrd and udev load modules here"
 
 SD_DIR=$VM_DIR/systemd
+SD_CACHE=$VM_CACHE/systemd
 SD_FILES=$VM_LIB_DIR/systemd
-# Beyond minbase. udev: device units for /dev/vd*; initramfs-tools comes with
-# the kernel and builds the initrd inside the chroot (the host's /boot is
-# never touched).
-SD_PKGS="systemd systemd-sysv dbus udev linux-image-cloud-amd64 bats jq busybox-static procps
-util-linux mount bsdutils diffutils findutils runc"
+# Beyond minbase (which has util-linux, mount, bsdutils, diffutils,
+# findutils). No kernel, initramfs-tools or udev: the guest boots run-v2.sh's
+# kernel without an initrd, and kmod's modprobe loads modules on demand (mount
+# -t overlay, veth) from the /lib/modules copied into the image. runc and crun
+# come from the host, as in run-v2.sh.
+SD_PKGS="systemd systemd-sysv dbus kmod bats jq busybox-static procps"
 SD_SUITE=bookworm
+# Bump to rebuild the tree when the way it is made changes.
+SD_ROOTFS_REV=2
 
-mkdir -p "$SD_DIR"
+mkdir -p "$SD_DIR" "$SD_CACHE"
 exec 9>"$SD_DIR/lock"
 flock 9
 
 vm_ensure_pkgs qemu-system-x86 debootstrap e2fsprogs tar
+kdir=$(vm_kernel_dir)
+kernel=$(ls "$kdir"/boot/vmlinuz-* | head -n1)
+kver=$(basename "$(ls -d "$kdir"/lib/modules/*/ | head -n1)")
+optional=$(vm_installed $VM_GUEST_OPTIONAL_PKGS)
 
-# Mirrors: the host's (deb822 or one-line sources), else deb.debian.org.
+# The host's Debian mirror (deb822 or one-line sources), else deb.debian.org.
 sd_mirror() {
 	local m
-	m=$(grep -hs -E '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}' | grep -v security | head -n1)
-	[[ -n $m ]] || m=$(grep -hs -E '^deb ' /etc/apt/sources.list | awk '{print $2}' | grep -v security | head -n1)
+	m=$(grep -hs -E '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}' |
+		grep -E '/debian/?$' | head -n1)
+	[[ -n $m ]] || m=$(grep -hs -E '^deb ' /etc/apt/sources.list | awk '{print $2}' |
+		grep -E '/debian/?$' | head -n1)
 	echo "${m:-http://deb.debian.org/debian}"
-}
-sd_security_mirror() {
-	local m
-	m=$(grep -hs -E '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}' | grep security | head -n1)
-	echo "${m:-http://deb.debian.org/debian-security}"
 }
 
 # ------------------------------------------------------------ debootstrap ---
-rootfs=$SD_DIR/rootfs
-rootfs_stamp=$(echo "$SD_SUITE $SD_PKGS $(sd_mirror)" | sha256sum | cut -c1-16)
-if ((VM_REBUILD)) || [[ $(cat "$SD_DIR/rootfs.stamp" 2>/dev/null) != "$rootfs_stamp" ]]; then
+# $SD_CACHE/rootfs-<stamp>: the debootstrap tree, never changed once made.
+rootfs_stamp=$(echo "$SD_ROOTFS_REV $SD_SUITE $SD_PKGS $(sd_mirror)" | sha256sum | cut -c1-16)
+rootfs=$SD_CACHE/rootfs-$rootfs_stamp
+exec 8>"$SD_CACHE/lock"
+flock 8
+if ((VM_REBUILD)) || [[ ! -e $rootfs/.complete ]]; then
 	t0=$(date +%s)
-	rm -rf "$rootfs" "$rootfs.tmp" "$SD_DIR/root.img" "$SD_DIR/rootfs.stamp" "$SD_DIR/image.stamp"
-	vm_log "debootstrap $SD_SUITE from $(sd_mirror) (once; a few minutes)"
+	rm -rf "$rootfs" "$rootfs.tmp"
+	mkdir -p "$SD_CACHE/debs"
+	# debootstrap takes a .deb from its cache directory when the name and the
+	# checksum match: seed it with the host's apt cache (hard links).
+	cp -ln /var/cache/apt/archives/*.deb "$SD_CACHE/debs/" 2>/dev/null || true
+	vm_log "debootstrap $SD_SUITE from $(sd_mirror) (once per machine; a few minutes)"
 	debootstrap --variant=minbase --include="$(echo $SD_PKGS | tr ' ' ,)" \
-		"$SD_SUITE" "$rootfs.tmp" "$(sd_mirror)" >"$SD_DIR/debootstrap.log" 2>&1 ||
-		vm_die "debootstrap failed, see $SD_DIR/debootstrap.log"
-	# Security updates (the kernel run-v2.sh uses comes from there too).
-	cat >"$rootfs.tmp/etc/apt/sources.list" <<-EOF
-		deb $(sd_mirror) $SD_SUITE main
-		deb $(sd_mirror) $SD_SUITE-updates main
-		deb $(sd_security_mirror) $SD_SUITE-security main
-	EOF
-	printf '#!/bin/sh\nexit 101\n' >"$rootfs.tmp/usr/sbin/policy-rc.d"
-	chmod 755 "$rootfs.tmp/usr/sbin/policy-rc.d"
-	mount -t proc proc "$rootfs.tmp/proc"
-	(chroot "$rootfs.tmp" /usr/bin/env DEBIAN_FRONTEND=noninteractive sh -c \
-		'apt-get update -qq && apt-get -y -qq -o Dpkg::Options::=--force-confold dist-upgrade && apt-get clean') \
-		>>"$SD_DIR/debootstrap.log" 2>&1 || { umount "$rootfs.tmp/proc"; vm_die "apt-get upgrade in the chroot failed, see $SD_DIR/debootstrap.log"; }
-	umount "$rootfs.tmp/proc"
-	rm -f "$rootfs.tmp/usr/sbin/policy-rc.d"
+		--cache-dir="$SD_CACHE/debs" "$SD_SUITE" "$rootfs.tmp" "$(sd_mirror)" \
+		>"$SD_CACHE/debootstrap.log" 2>&1 ||
+		vm_die "debootstrap failed, see $SD_CACHE/debootstrap.log"
+	# What a test VM never reads.
+	rm -rf "$rootfs.tmp"/var/cache/apt/archives/*.deb "$rootfs.tmp"/var/lib/apt/lists/* \
+		"$rootfs.tmp"/usr/share/{doc,man,info,locale,lintian}
+	touch "$rootfs.tmp/.complete"
 	mv "$rootfs.tmp" "$rootfs"
-	echo "$rootfs_stamp" >"$SD_DIR/rootfs.stamp"
 	vm_log "debootstrap done in $(($(date +%s) - t0)) s ($(du -sh "$rootfs" | cut -f1))"
 fi
+touch "$rootfs"
 
 # ---------------------------------------------------------------- root.img ---
-image_stamp=$(cat "$SD_DIR/rootfs.stamp" "$SD_FILES"/* "$0" | sha256sum | cut -c1-16)
-if ((VM_REBUILD)) || [[ ! -s $SD_DIR/root.img || $(cat "$SD_DIR/image.stamp" 2>/dev/null) != "$image_stamp" ]]; then
+# $SD_CACHE/root-<stamp>.img: the tree, plus the host's runc/crun, the kernel's
+# modules, berth-vm.service and the masks.
+image_stamp=$(
+	{
+		echo "$rootfs_stamp $kdir"
+		dpkg-query -W -f='${Package} ${Version}\n' $optional
+		cat "$SD_FILES"/* "$0" "$VM_LIB_DIR/lib.sh"
+	} | sha256sum | cut -c1-16
+)
+image=$SD_CACHE/root-$image_stamp.img
+if ((VM_REBUILD)) || [[ ! -s $image ]]; then
 	t0=$(date +%s)
-	r=$rootfs
-	install -m 0644 "$SD_FILES/berth-vm.service" "$r/etc/systemd/system/berth-vm.service"
-	install -m 0755 "$SD_FILES/berth-vm-job" "$r/usr/local/sbin/berth-vm-job"
+	r=$SD_CACHE/image.root.$$
+	rm -rf "$r"
+	# Hard links: nothing below may write into a file of the tree (rm first).
+	cp -al "$rootfs" "$r"
+	rm -f "$r/.complete"
+	vm_copy_pkgs "$r" $optional
+	mkdir -p "$r/usr/lib/modules"
+	cp -al "$kdir/lib/modules/$kver" "$r/usr/lib/modules/" 2>/dev/null ||
+		cp -a "$kdir/lib/modules/$kver" "$r/usr/lib/modules/"
+	install -D -m 0644 "$SD_FILES/berth-vm.service" "$r/etc/systemd/system/berth-vm.service"
+	install -D -m 0755 "$SD_FILES/berth-vm-job" "$r/usr/local/sbin/berth-vm-job"
 	mkdir -p "$r/etc/systemd/system/multi-user.target.wants"
 	ln -sfn /etc/systemd/system/berth-vm.service "$r/etc/systemd/system/multi-user.target.wants/berth-vm.service"
 	# /tmp stays on the root filesystem, Debian 12's default (no tmp.mount,
@@ -107,22 +131,24 @@ if ((VM_REBUILD)) || [[ ! -s $SD_DIR/root.img || $(cat "$SD_DIR/image.stamp" 2>/
 		e2scrub_all.timer e2scrub_reap.service fstrim.timer systemd-timesyncd.service; do
 		ln -sfn /dev/null "$r/etc/systemd/system/$u"
 	done
+	rm -f "$r"/etc/{hostname,hosts,fstab,machine-id}
 	echo berth-vm >"$r/etc/hostname"
 	printf '127.0.0.1 localhost berth-vm\n' >"$r/etc/hosts"
-	printf '# root is /dev/vda, from the kernel command line\n' >"$r/etc/fstab"
-	rm -f "$r/etc/machine-id"
+	printf '# root is /dev/nvme0n1, from the kernel command line\n' >"$r/etc/fstab"
 	: >"$r/etc/machine-id"
 	# One image of the tree, 768 MiB of slack (sparse file).
 	size=$(($(du -sm "$r" | cut -f1) + 768))
-	rm -f "$SD_DIR/root.img.tmp"
-	mkfs.ext4 -q -F -L berthroot -d "$r" "$SD_DIR/root.img.tmp" "${size}M" || vm_die "mkfs.ext4 -d failed"
-	mv "$SD_DIR/root.img.tmp" "$SD_DIR/root.img"
-	echo "$image_stamp" >"$SD_DIR/image.stamp"
+	rm -f "$image.tmp"
+	mkfs.ext4 -q -F -L berthroot -d "$r" "$image.tmp" "${size}M" || vm_die "mkfs.ext4 -d failed"
+	rm -rf "$r"
+	mv "$image.tmp" "$image"
 	vm_log "root image built in $(($(date +%s) - t0)) s (${size} MiB)"
 fi
-kernel=$(ls "$rootfs"/boot/vmlinuz-* | sort -V | tail -n1)
-initrd=$(ls "$rootfs"/boot/initrd.img-* | sort -V | tail -n1)
-[[ -f $kernel && -f $initrd ]] || vm_die "no kernel or initrd in $rootfs/boot"
+touch "$image"
+rm -rf "$SD_CACHE"/image.root.*
+vm_prune 2 "$SD_CACHE"/rootfs-*
+vm_prune 3 "$SD_CACHE"/root-*.img
+exec 8>&-
 
 # ------------------------------------------------------------- payload.tar ---
 st=$SD_DIR/payload.root
@@ -134,9 +160,16 @@ tar -C "$st" --owner=0 --group=0 -cf "$SD_DIR/payload.tar" berth job
 rm -rf "$st"
 
 # ------------------------------------------------------------------ boot ---
-vm_log "booting $(basename "$kernel") with systemd (tcg, $VM_SMP vCPU, $VM_MEM MiB, timeout ${VM_TIMEOUT}s)"
-vm_qemu "$SD_DIR/console.log" -kernel "$kernel" -initrd "$initrd" -snapshot \
-	-drive "file=$SD_DIR/root.img,format=raw,if=virtio" \
-	-drive "file=$SD_DIR/payload.tar,format=raw,if=virtio,readonly=on" \
-	-append "console=ttyS0 root=/dev/vda rw quiet panic=-1 systemd.show_status=false systemd.unified_cgroup_hierarchy=1"
+# One NVMe controller (built into the kernel, so no initrd is needed) with
+# two namespaces: nvme0n1 the root image, nvme0n2 the payload. Namespaces of
+# one controller are numbered in order; two controllers would be probed in
+# parallel. The image is opened at start, so pruning it later does not
+# disturb a running VM.
+vm_log "booting $(basename "$kernel") with systemd (${VM_ACCEL%%,*}, $VM_SMP vCPU, $VM_MEM MiB, timeout ${VM_TIMEOUT}s)"
+vm_qemu "$SD_DIR/console.log" -kernel "$kernel" -snapshot \
+	-drive "file=$image,format=raw,if=none,id=root" \
+	-drive "file=$SD_DIR/payload.tar,format=raw,if=none,id=payload,readonly=on" \
+	-device nvme,id=nvme0,serial=berth -device nvme-ns,bus=nvme0,drive=root,nsid=1 \
+	-device nvme-ns,bus=nvme0,drive=payload,nsid=2 \
+	-append "console=ttyS0 root=/dev/nvme0n1 rootwait rw quiet panic=-1 systemd.show_status=false systemd.unified_cgroup_hierarchy=1"
 vm_report "$SD_DIR/console.log"

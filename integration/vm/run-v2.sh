@@ -26,7 +26,9 @@
 #
 # Needs root (apt-get, mknod for /dev/console) and build/berth + build/probe
 # (`make all`). Exit status: the job's, 124 on timeout, 99 when the console
-# has no `BERTH-VM-RESULT rc=N` trailer. The console is in build/vm/console.log.
+# has no `BERTH-VM-RESULT rc=N` trailer. The console is in $VM_DIR/console.log
+# (VM_DIR: build/vm by default); the kernel and the base initramfs are shared
+# by all checkouts in $VM_CACHE (/var/cache/berth-vm by default).
 set -euo pipefail
 
 source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
@@ -42,16 +44,23 @@ kernel=$(ls "$kdir"/boot/vmlinuz-* | head -n1)
 optional=$(vm_installed $VM_GUEST_OPTIONAL_PKGS)
 
 # ------------------------------------------------------------- base.cpio ---
+# Shared by all checkouts: $VM_CACHE/v2/base-<stamp>.cpio.
 base_stamp=$(
 	{
 		dpkg-query -W -f='${Package} ${Version}\n' $VM_GUEST_PKGS busybox-static $optional
 		echo "$kdir"
-		sha256sum /bin/busybox "$VM_LIB_DIR/init" "$VM_LIB_DIR/lib.sh"
+		sha256sum /bin/busybox "$VM_LIB_DIR/init" "$VM_LIB_DIR/lib.sh" | cut -d' ' -f1
 	} | sha256sum | cut -c1-16
 )
-if ((VM_REBUILD)) || [[ ! -s $VM_DIR/base.cpio || $(cat "$VM_DIR/base.stamp" 2>/dev/null) != "$base_stamp" ]]; then
+base=$VM_CACHE/v2/base-$base_stamp.cpio
+mkdir -p "$VM_CACHE/v2"
+if ((VM_REBUILD)) || [[ ! -s $base ]]; then
+	exec 8>"$VM_CACHE/v2/lock"
+	flock 8
+fi
+if ((VM_REBUILD)) || [[ ! -s $base ]]; then
 	t0=$(date +%s.%N)
-	st=$VM_DIR/base.root
+	st=$VM_CACHE/v2/base.root.$$
 	rm -rf "$st"
 	mkdir -p "$st"/{dev,proc,sys,tmp,run,root,etc,var/tmp}
 	vm_merged_usr "$st"
@@ -75,14 +84,16 @@ if ((VM_REBUILD)) || [[ ! -s $VM_DIR/base.cpio || $(cat "$VM_DIR/base.stamp" 2>/
 	printf 'passwd: files\ngroup: files\nshadow: files\nhosts: files\n' >"$st/etc/nsswitch.conf"
 	printf '127.0.0.1 localhost berth-vm\n' >"$st/etc/hosts"
 	echo berth-vm >"$st/etc/hostname"
-	vm_cpio "$st" "$VM_DIR/base.cpio"
-	echo "$base_stamp" >"$VM_DIR/base.stamp"
+	vm_cpio "$st" "$base"
 	rm -rf "$st"
-	vm_log "base initramfs rebuilt ($(du -h "$VM_DIR/base.cpio" | cut -f1), $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}') s)"
+	vm_log "base initramfs rebuilt ($(du -h "$base" | cut -f1), $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}') s)"
 fi
+exec 8>&-
+touch "$base"
+vm_prune 3 "$VM_CACHE"/v2/base-*.cpio
 
 # ------------------------------------------------------------- repo.cpio ---
-repo_stamp=$(vm_hash "$REPO/build/berth" "$REPO/build/probe" "$REPO/integration")
+repo_stamp=$(vm_hash "$REPO/build/berth" "$REPO/build/probe" "$REPO/build/berth-systemd" "$REPO/integration")
 if ((VM_REBUILD)) || [[ ! -s $VM_DIR/repo.cpio || $(cat "$VM_DIR/repo.stamp" 2>/dev/null) != "$repo_stamp" ]]; then
 	st=$VM_DIR/repo.root
 	rm -rf "$st"
@@ -101,10 +112,10 @@ vm_modules "$st" "$kdir" $VM_MODULES
 vm_cpio "$st" "$VM_DIR/job.cpio"
 rm -rf "$st"
 # The kernel unpacks concatenated newc archives one after the other.
-cat "$VM_DIR/base.cpio" "$VM_DIR/repo.cpio" "$VM_DIR/job.cpio" >"$VM_DIR/initrd.img"
+cat "$base" "$VM_DIR/repo.cpio" "$VM_DIR/job.cpio" >"$VM_DIR/initrd.img"
 
 # ------------------------------------------------------------------ boot ---
-vm_log "booting $(basename "$kernel") (tcg, $VM_SMP vCPU, $VM_MEM MiB, timeout ${VM_TIMEOUT}s)"
+vm_log "booting $(basename "$kernel") (${VM_ACCEL%%,*}, $VM_SMP vCPU, $VM_MEM MiB, timeout ${VM_TIMEOUT}s)"
 vm_qemu "$VM_DIR/console.log" -kernel "$kernel" -initrd "$VM_DIR/initrd.img" \
 	-append "console=ttyS0 quiet cgroup_no_v1=all panic=-1"
 vm_report "$VM_DIR/console.log"
