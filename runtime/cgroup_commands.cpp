@@ -37,10 +37,9 @@ std::vector<std::string_view> split_fields(std::string_view line) {
 // runc Processes(): a stopped container whose cgroup is gone has no
 // processes; otherwise every pid in the cgroup tree.
 std::vector<pid_t> container_pids(const container_target::Target& t) {
-    if (!t.record) return {};
-    auto m = t.cgroup();
-    if (t.status == state::Status::stopped && !m->exists()) return {};
-    return m->pids();
+    if (!t.manager) return {};
+    if (t.status == state::Status::stopped && !t.manager->exists()) return {};
+    return t.manager->pids();
 }
 
 // exec.Command("ps", args...).CombinedOutput(): stdout and stderr together;
@@ -129,13 +128,13 @@ void pause(const cli::GlobalOptions& g, const cli::PauseOptions& o) {
     auto t = container_target::open(g.root, o.id);
     if (t.status != state::Status::running && t.status != state::Status::created)
         sys::fail(ErrorKind::bad_state, "container not running");
-    t.cgroup()->freeze(true);
+    t.cgroup().freeze(true);
 }
 
 void resume(const cli::GlobalOptions& g, const cli::ResumeOptions& o) {
     auto t = container_target::open(g.root, o.id);
     if (t.status != state::Status::paused) sys::fail(ErrorKind::bad_state, "container not paused");
-    t.cgroup()->freeze(false);
+    t.cgroup().freeze(false);
 }
 
 }  // namespace rt::cgroup_commands

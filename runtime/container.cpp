@@ -45,10 +45,6 @@ std::string absolute(const std::string& path) {
     return path.empty() || path == "." ? std::string(cwd) : std::string(cwd) + "/" + path;
 }
 
-void check_id(const std::string& id) {
-    if (!spec::valid_container_id(id)) sys::fail(ErrorKind::invalid_config, "invalid container id format: %s", id);
-}
-
 std::vector<std::string> current_env() {
     std::vector<std::string> env;
     for (char** e = environ; e != nullptr && *e != nullptr; ++e) env.emplace_back(*e);
@@ -323,15 +319,25 @@ void destroy_stopped(state::Dir& dir, const state::Saved& s) {
 
 }  // namespace
 
+void check_id(const std::string& id) {
+    // The id becomes a path under the root: never let "../x" through.
+    if (!spec::valid_container_id(id)) sys::fail(ErrorKind::invalid_config, "invalid container id format: %s", id);
+}
+
 // state::status_of plus the freezer: runc reports a frozen container as
 // paused, whether it was created or running.
+state::Status status(const state::Dir& dir, const state::Saved& s, const cgroups::Manager* cgroup) {
+    auto st = state::status_of(dir, s);
+    if (st != state::Status::created && st != state::Status::running) return st;
+    if (cgroup && cgroup->freezer_state() != cgroups::FreezerState::thawed) return state::Status::paused;
+    return st;
+}
+
 state::Status status(const state::Dir& dir, const state::Saved& s) {
     auto st = state::status_of(dir, s);
     if (st != state::Status::created && st != state::Status::running) return st;
     auto record = container_cgroup::load(dir.path());
-    if (record && container_cgroup::open(*record)->freezer_state() != cgroups::FreezerState::thawed)
-        return state::Status::paused;
-    return st;
+    return status(dir, s, record ? container_cgroup::open(*record).get() : nullptr);
 }
 
 spec::Spec saved_spec(const state::Saved& s) {

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "cgroups/manager.hpp"
 #include "cli.hpp"
 #include "spec/spec.hpp"
 #include "state.hpp"
@@ -22,6 +23,10 @@ std::string list(const cli::GlobalOptions& g, const cli::ListOptions& o);
 // For the commands built on these (ps, pause, update, events, exec):
 // state::status_of plus the freezer (a frozen container is "paused").
 state::Status status(const state::Dir& dir, const state::Saved& s);
+// The same with the container's cgroup already opened (nullptr: none).
+state::Status status(const state::Dir& dir, const state::Saved& s, const cgroups::Manager* cgroup);
+// Throws "invalid container id format: <id>" (runc's wording).
+void check_id(const std::string& id);
 // The config.json saved at create.
 spec::Spec saved_spec(const state::Saved& s);
 

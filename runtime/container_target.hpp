@@ -18,9 +18,10 @@ struct Target {
     state::Saved saved;
     state::Status status;
     std::optional<container_cgroup::Record> record;  // nullopt: created before cgroups
+    std::unique_ptr<cgroups::Manager> manager;       // opened from `record`; null without one
 
     // The container's cgroup; throws when there is no record.
-    std::unique_ptr<cgroups::Manager> cgroup() const;
+    const cgroups::Manager& cgroup() const;
 };
 
 // Throws "invalid container id format: <id>" or, for an unknown id,

@@ -93,7 +93,8 @@ void run(const cli::GlobalOptions& g, const cli::EventsOptions& o) {
         auto t = container_target::open(g.root, o.id);
         if (t.status == state::Status::stopped)
             sys::fail(sys::ErrorKind::bad_state, "container with id %s is not running", o.id);
-        m = t.cgroup();
+        t.cgroup();  // throws without a recorded cgroup
+        m = std::move(t.manager);
         if (o.stats) {
             emit(cgroups::stats_event_json(o.id, m->stats()));
             return;

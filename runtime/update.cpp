@@ -104,7 +104,7 @@ void run(const cli::GlobalOptions& g, const cli::UpdateOptions& o) {
     spec::Spec saved = container::saved_spec(t.saved);
     spec::Resources old = saved.linux && saved.linux->resources ? *saved.linux->resources : spec::Resources{};
     spec::Resources merged = cgroups::merge_update(old, req);
-    apply(*t.cgroup(), merged, old);
+    apply(t.cgroup(), merged, old);
     t.saved.config = spec::with_resources(t.saved.config, merged, "state.json: config");
     t.dir.save(t.saved);
 }
