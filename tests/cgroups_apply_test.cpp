@@ -3,6 +3,8 @@
 // not there is a feature the host lacks).
 #include <doctest/doctest.h>
 
+#include "tests/cgroups_test_util.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,11 +22,15 @@
 #include "sys/error.hpp"
 
 using namespace rt::cgroups;
-using Lines = std::vector<std::string>;
+using cgtest::Lines;
+using cgtest::lines;
+using cgtest::res;
 
 namespace {
 
-rt::spec::Resources res(const char* json) { return rt::spec::parse_resources(json); }
+std::string error_of(auto&& f, rt::sys::ErrorKind kind = rt::sys::ErrorKind::unsupported) {
+    return cgtest::error_of(f, kind);
+}
 
 struct FakeTree {
     std::string root;
@@ -69,16 +75,6 @@ struct FakeTree {
                             "cpu memory pids\n");
     }
 };
-
-std::string error_of(auto&& f, rt::sys::ErrorKind kind = rt::sys::ErrorKind::unsupported) {
-    try {
-        f();
-    } catch (const rt::sys::Error& e) {
-        CHECK(e.kind() == kind);
-        return e.what();
-    }
-    return "no error";
-}
 
 }  // namespace
 

@@ -4,6 +4,8 @@
 // kernel verifies, attaches and enforces it on a forked child.
 #include <doctest/doctest.h>
 
+#include "tests/cgroups_test_util.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -25,10 +27,11 @@
 #include "sys/fd.hpp"
 
 using namespace rt::cgroups;
+using cgtest::Lines;
+using cgtest::lines;
+using cgtest::res;
 
 namespace {
-
-rt::spec::Resources res(const char* json) { return rt::spec::parse_resources(json); }
 
 // Only what device_program() emits; anything else fails the test.
 uint32_t run(const std::vector<bpf_insn>& prog, const bpf_cgroup_dev_ctx& ctx) {

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "tests/cgroups_test_util.hpp"
+
 #include <string>
 #include <vector>
 
@@ -8,26 +10,18 @@
 #include "sys/error.hpp"
 
 using namespace rt::cgroups;
-using Lines = std::vector<std::string>;
+using cgtest::Lines;
+using cgtest::lines;
+using cgtest::res;
 
 namespace {
 
-rt::spec::Resources res(const char* json) { return rt::spec::parse_resources(json); }
+std::string error_of(auto&& f) { return cgtest::error_of(f, rt::sys::ErrorKind::invalid_config); }
 
 Lines rule_lines(const std::vector<DeviceRule>& rules) {
     Lines out;
     for (const auto& r : rules) out.push_back(std::string(r.allow ? "allow " : "deny ") + cgroup_line(r));
     return out;
-}
-
-std::string error_of(auto&& f) {
-    try {
-        f();
-    } catch (const rt::sys::Error& e) {
-        CHECK(e.kind() == rt::sys::ErrorKind::invalid_config);
-        return e.what();
-    }
-    return "no error";
 }
 
 // What the v1 kernel sees: each devices.allow/devices.deny write as a rule.

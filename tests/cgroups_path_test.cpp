@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "tests/cgroups_test_util.hpp"
+
 #include <string>
 
 #include "cgroups/layout.hpp"
@@ -7,18 +9,13 @@
 #include "sys/error.hpp"
 
 using namespace rt::cgroups;
+using cgtest::Lines;
+using cgtest::lines;
+using cgtest::res;
 
 namespace {
 
-std::string error_of(auto&& f) {
-    try {
-        f();
-    } catch (const rt::sys::Error& e) {
-        CHECK(e.kind() == rt::sys::ErrorKind::invalid_config);
-        return e.what();
-    }
-    return "no error";
-}
+std::string error_of(auto&& f) { return cgtest::error_of(f, rt::sys::ErrorKind::invalid_config); }
 
 Layout hybrid() {
     return parse_layout(

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "tests/cgroups_test_util.hpp"
+
 #include <string>
 #include <vector>
 
@@ -9,16 +11,14 @@
 #include "sys/error.hpp"
 
 using namespace rt::cgroups;
-using Lines = std::vector<std::string>;
+using cgtest::Lines;
+using cgtest::lines;
+using cgtest::res;
 
 namespace {
 
-rt::spec::Resources res(const char* json) { return rt::spec::parse_resources(json); }
-
-Lines lines(const WritePlan& p) {
-    Lines out;
-    for (const auto& w : p.writes) out.push_back(to_string(w));
-    return out;
+std::string error_of(auto&& f, rt::sys::ErrorKind kind = rt::sys::ErrorKind::unsupported) {
+    return cgtest::error_of(f, kind);
 }
 
 // The CI host: v1 cpu, cpuacct, cpuset, memory, devices, freezer, blkio,
@@ -40,16 +40,6 @@ Layout unified() {
 
 Layout legacy_without_devices() {
     return parse_layout("28 25 0:26 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n", "", "");
-}
-
-std::string error_of(auto&& f, rt::sys::ErrorKind kind = rt::sys::ErrorKind::unsupported) {
-    try {
-        f();
-    } catch (const rt::sys::Error& e) {
-        CHECK(e.kind() == kind);
-        return e.what();
-    }
-    return "no error";
 }
 
 }  // namespace

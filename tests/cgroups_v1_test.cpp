@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "tests/cgroups_test_util.hpp"
+
 #include <string>
 #include <vector>
 
@@ -8,29 +10,17 @@
 #include "sys/error.hpp"
 
 using namespace rt::cgroups;
-using Lines = std::vector<std::string>;
+using cgtest::Lines;
+using cgtest::lines;
+using cgtest::res;
 
 namespace {
 
-rt::spec::Resources res(const char* json) { return rt::spec::parse_resources(json); }
-
-Lines lines(const WritePlan& p) {
-    Lines out;
-    for (const auto& w : p.writes) out.push_back(to_string(w));
-    return out;
+std::string error_of(const char* json, rt::sys::ErrorKind kind = rt::sys::ErrorKind::invalid_config) {
+    return cgtest::error_of([&] { v1_writes(res(json), false); }, kind);
 }
 
 Lines v1(const char* json) { return lines(v1_writes(res(json), false)); }
-
-std::string error_of(const char* json, rt::sys::ErrorKind kind = rt::sys::ErrorKind::invalid_config) {
-    try {
-        v1_writes(res(json), false);
-    } catch (const rt::sys::Error& e) {
-        CHECK(e.kind() == kind);
-        return e.what();
-    }
-    return "no error";
-}
 
 }  // namespace
 
