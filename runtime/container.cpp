@@ -283,10 +283,8 @@ bool own_pid_namespace(const spec::Spec& spec) {
 // (runc's destroy); `kill_rest` says so. A cgroup that cannot be removed is
 // an error and the state stays, so `delete` can be retried.
 void destroy_cgroup(const state::Dir& dir, bool kill_rest) {
-    auto record = container_cgroup::load(dir.path());
-    if (!record) return;
-    auto m = container_cgroup::open(*record);
-    if (!m->exists()) return;
+    auto m = container_cgroup::open_recorded(dir.path());
+    if (!m || !m->exists()) return;
     if (kill_rest && !m->pids().empty()) container_cgroup::signal_all(*m, SIGKILL);
     m->destroy();
 }
@@ -336,8 +334,7 @@ state::Status status(const state::Dir& dir, const state::Saved& s, const cgroups
 state::Status status(const state::Dir& dir, const state::Saved& s) {
     auto st = state::status_of(dir, s);
     if (st != state::Status::created && st != state::Status::running) return st;
-    auto record = container_cgroup::load(dir.path());
-    return status(dir, s, record ? container_cgroup::open(*record).get() : nullptr);
+    return status(dir, s, container_cgroup::open_recorded(dir.path()).get());
 }
 
 spec::Spec saved_spec(const state::Saved& s) {
@@ -414,9 +411,8 @@ void signal_pid_namespace(const state::Saved& s, const spec::Spec& spec, int sig
 // kill --all: every process in the container's cgroup (runc
 // signalAllProcesses). Returns false when there is no recorded cgroup.
 bool signal_cgroup(const state::Dir& dir, int sig) {
-    auto record = container_cgroup::load(dir.path());
-    if (!record) return false;
-    return container_cgroup::signal_all(*container_cgroup::open(*record), sig) > 0;
+    auto m = container_cgroup::open_recorded(dir.path());
+    return m && container_cgroup::signal_all(*m, sig) > 0;
 }
 
 }  // namespace
@@ -424,7 +420,8 @@ bool signal_cgroup(const state::Dir& dir, int sig) {
 void kill(const cli::GlobalOptions& g, const cli::KillOptions& o) {
     auto dir = state::Dir::open(g.root, o.id);
     auto s = dir.load();
-    if (status(dir, s) == state::Status::stopped) {
+    auto cgroup = container_cgroup::open_recorded(dir.path());
+    if (status(dir, s, cgroup.get()) == state::Status::stopped) {
         // runc >= 1.2: --all on a stopped container is not an error.
         if (o.all) return;
         sys::fail(ErrorKind::bad_state, "container not running");
@@ -433,7 +430,7 @@ void kill(const cli::GlobalOptions& g, const cli::KillOptions& o) {
     UniqueFd pidfd(sys::pidfd_open(s.pid, 0));
     if (!pidfd || !state::init_alive(s)) sys::fail(ErrorKind::bad_state, "container not running");
     if (o.all) {
-        if (signal_cgroup(dir, o.signal)) return;
+        if (cgroup && container_cgroup::signal_all(*cgroup, o.signal) > 0) return;
         signal_pid_namespace(s, saved_spec(s), o.signal);
     }
     if (sys::pidfd_send_signal(pidfd.get(), o.signal, 0) != 0) {

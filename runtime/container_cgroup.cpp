@@ -57,6 +57,11 @@ Record record_of(const cgroups::Manager& m, bool systemd) {
     return r;
 }
 
+std::unique_ptr<cgroups::Manager> open_recorded(const std::string& state_dir) {
+    auto record = load(state_dir);
+    return record ? open(*record) : nullptr;
+}
+
 void save(const std::string& state_dir, const Record& r) {
     rapidjson::StringBuffer buf;
     rapidjson::Writer<rapidjson::StringBuffer> w(buf);

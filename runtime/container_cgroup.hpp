@@ -32,6 +32,8 @@ struct Opened {
 Opened for_create(bool systemd, const spec::Spec& spec, const std::string& id);
 // The driver for a recorded cgroup.
 std::unique_ptr<cgroups::Manager> open(const Record& r);
+// load() + open(); nullptr when the container has no record.
+std::unique_ptr<cgroups::Manager> open_recorded(const std::string& state_dir);
 
 // Atomic (temp file + rename): written before the cgroup is made and again
 // once the driver knows where it really is (systemd's ControlGroup).
