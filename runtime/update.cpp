@@ -20,18 +20,6 @@ using sys::ErrorKind;
 
 namespace {
 
-std::string read_stdin() {
-    std::string text;
-    char buf[8192];
-    for (;;) {
-        ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) sys::throw_errno("read resources from stdin");
-        if (n == 0) return text;
-        text.append(buf, static_cast<size_t>(n));
-    }
-}
-
 spec::Resources request(const cli::UpdateOptions& o) {
     if (o.resources.empty()) {
         std::vector<std::string> warnings;
@@ -40,7 +28,7 @@ spec::Resources request(const cli::UpdateOptions& o) {
         return r;
     }
     bool from_stdin = o.resources == "-";
-    std::string text = from_stdin ? read_stdin() : sys::read_file(o.resources);
+    std::string text = from_stdin ? sys::read_fd(STDIN_FILENO, "stdin") : sys::read_file(o.resources);
     return spec::parse_resources(text, from_stdin ? "resources (stdin)" : "resources " + o.resources);
 }
 

@@ -7,6 +7,7 @@
 #include <cerrno>
 
 #include "sys/error.hpp"
+#include "sys/file.hpp"
 #include "sys/fd.hpp"
 
 namespace rt::cgroups::util {
@@ -84,17 +85,7 @@ std::optional<std::string> read_optional(const std::string& path) {
         if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
         sys::throw_errno("open `%s`", path);
     }
-    std::string out;
-    char buf[4096];
-    for (;;) {
-        ssize_t n = ::read(fd.get(), buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            sys::throw_errno("read `%s`", path);
-        }
-        if (n == 0) return out;
-        out.append(buf, static_cast<size_t>(n));
-    }
+    return sys::read_fd(fd.get(), path);
 }
 
 std::string read_file(const std::string& path) {

@@ -16,12 +16,16 @@ std::string read_file(const std::string& path) {
         int e = errno;
         throw Error(e == ENOENT ? ErrorKind::not_found : ErrorKind::generic, e, format("open `%s`", path));
     }
+    return read_fd(fd.get(), path);
+}
+
+std::string read_fd(int fd, const std::string& what) {
     std::string out;
     char buf[16384];
     for (;;) {
-        ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        ssize_t n = ::read(fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) throw_errno("read `%s`", path);
+        if (n < 0) throw_errno("read `%s`", what);
         if (n == 0) return out;
         out.append(buf, static_cast<size_t>(n));
     }
