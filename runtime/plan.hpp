@@ -51,6 +51,7 @@ struct MountStep {
     unsigned long sb_flags = 0;   // filesystem: superblock flags with no MOUNT_ATTR_ twin (MS_I_VERSION)
     std::string data;             // filesystem: params joined for mount(2) (finish_mounts)
     bool cgroup = false;          // type cgroup/cgroup2: see child/rootfs.cpp
+    bool needs_cgroup = false;    // shows the container's cgroup: see ChildPlan::wait_cgroup
 };
 
 struct DeviceNode {
@@ -78,12 +79,17 @@ struct ChildPlan {
     int unshare_flags = 0;            // CLONE_NEW* created by unshare in stage A
     std::string timens_offsets;       // "monotonic 5 0\nboottime 7 0\n"
     std::string uid_map, gid_map;     // written by the parent
+    // clone3(CLONE_INTO_CGROUP) places the init in the cgroup2 leaf; the v1
+    // hierarchies are made and joined by the parent after clone, while the
+    // init sets up. The init waits for that (CgroupPlease/CgroupDone) before
+    // the first step that needs it: a mount showing its cgroup
+    // (MountStep::needs_cgroup), or creating a late cgroup namespace.
+    bool wait_cgroup = false;
     // A new cgroup namespace takes the creator's cgroups as its root, so it
     // must be created after the parent has moved the process into the
     // container's cgroups. clone3(CLONE_INTO_CGROUP | CLONE_NEWCGROUP) does
     // that for the cgroup2 hierarchy only: with v1 hierarchies (or no
-    // cgroup2 leaf to clone into) the child unshares it once the parent
-    // says it is joined (CgroupPlease/CgroupDone), as runc does.
+    // cgroup2 leaf to clone into) the init unshares it once joined, as runc.
     bool late_cgroupns = false;
     int cgroup_fd = -1;               // cgroup2 leaf for CLONE_INTO_CGROUP; -1: none
     bool deny_setgroups = false;      // rootless: "deny" into setgroups before gid_map

@@ -23,6 +23,7 @@ MountStep sub_mount(const MountStep& base, const std::string& dest, bool cgroupn
     MountStep s;
     s.destination = dest;
     s.attr_set = base.attr_set;
+    s.needs_cgroup = true;
     if (cgroupns) {
         s.kind = MountStep::Kind::filesystem;
         s.fstype = fstype;

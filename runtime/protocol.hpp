@@ -4,15 +4,18 @@
 //   parent (berth create/run/exec)             child (stage A)          init (stage B)
 //   ------------------------------             ---------------          --------------
 //   clone3(CLONE_NEWUSER?, INTO_CGROUP) ------> setns(user) / wait maps
+//   v1 cgroups: mkdir, join
 //           <------------------------------------ MapsPlease   (new userns only)
 //   write uid_map/gid_map --------------------> MapsDone
-//           <------------------------------------ CgroupPlease (late cgroupns only)
-//   (joined right after clone) ---------------> CgroupDone; unshare(CLONE_NEWCGROUP)
 //                                              setns(others), unshare(new), time offsets
 //                                              clone(CLONE_PARENT) --> init
 //           <------------------------------------ InitPid{host pid}
-//                                              _exit(0)
-//                                                                      mounts, /dev
+//   join the init (v1)                         _exit(0)
+//                                                                      mounts, up to a cgroup one
+//           <------------------------------------------------------------ CgroupPlease (wait_cgroup)
+//   (once the init is joined) ----------------------------------------------> CgroupDone;
+//                                                                      unshare(CLONE_NEWCGROUP) if late,
+//                                                                      cgroup mounts, other mounts, /dev
 //           <------------------------------------------------------------ HooksPlease
 //   prestart + createRuntime hooks ----------------------------------------> HooksDone
 //                                                                      createContainer hooks,

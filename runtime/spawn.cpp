@@ -121,10 +121,11 @@ pid_t start(plan::ChildPlan& plan, const Callbacks& cb) {
     ns_fds.clear();
     if (cb.join_cgroup) cb.join_cgroup(static_cast<pid_t>(r));
 
-    // The intermediate (init_pid) and the init (hooks_please, ready) write
-    // to the same socket concurrently, so the init's requests may arrive
-    // before its pid: they are held until the pid is known.
-    bool hooks_pending = false, ready_pending = false;
+    // The intermediate (init_pid) and the init (cgroup_please, hooks_please,
+    // ready) write to the same socket concurrently, so the init's requests
+    // may arrive before its pid: they are held until the pid is known (and
+    // the init joined to its cgroup).
+    bool cgroup_pending = false, hooks_pending = false, ready_pending = false;
     auto serve_hooks = [&] {
         if (cb.on_hooks) cb.on_hooks(init.get());
         send_msg(parent_sock.get(), proto::Msg::hooks_done);
@@ -143,13 +144,17 @@ pid_t start(plan::ChildPlan& plan, const Callbacks& cb) {
                 send_msg(parent_sock.get(), proto::Msg::maps_done);
                 break;
             case proto::Msg::cgroup_please:
-                send_msg(parent_sock.get(), proto::Msg::cgroup_done);
+                if (have_pid)
+                    send_msg(parent_sock.get(), proto::Msg::cgroup_done);
+                else
+                    cgroup_pending = true;
                 break;
             case proto::Msg::init_pid:
                 init.adopt(m.value);
                 reap(intermediate.release());
                 // Stage A may have forked before it was joined (v1).
                 if (cb.join_cgroup) cb.join_cgroup(init.get());
+                if (cgroup_pending) send_msg(parent_sock.get(), proto::Msg::cgroup_done);
                 if (hooks_pending) serve_hooks();
                 if (ready_pending) return init.release();
                 break;

@@ -214,11 +214,11 @@ TEST_CASE("cgroups cgroupfs: create, join, set, freeze, pids, stats on a fake hy
     t.files("unified/pod", {"cgroup.controllers=hugetlb\n", "cgroup.subtree_control"});
     cg.create();
     CHECK(cg.exists());
-    for (const char* d : {"cpu", "cpuacct", "memory", "devices", "freezer", "blkio", "pids", "unified"})
-        CHECK(t.exists(std::string(d) + "/pod/c1"));
-    CHECK(t.read("cpuset/pod/cpuset.cpus") == "0-3");
-    CHECK(t.read("cpuset/pod/c1/cpuset.cpus") == "0-3");
-    CHECK(t.read("cpuset/pod/c1/cpuset.mems") == "0");
+    // Before clone: only the cgroup2 leaf; the v1 directories come with the first join().
+    CHECK(t.exists("unified/pod/c1"));
+    for (const char* d : {"cpu", "cpuacct", "memory", "devices", "freezer", "blkio", "pids"})
+        CHECK_FALSE(t.exists(std::string(d) + "/pod/c1"));
+    CHECK(t.read("cpuset/pod/c1/cpuset.cpus").empty());
     CHECK(t.read("unified/cgroup.subtree_control") == "+hugetlb");
     CHECK(t.read("unified/pod/cgroup.subtree_control") == "+hugetlb");
 
@@ -241,6 +241,14 @@ TEST_CASE("cgroups cgroupfs: create, join, set, freeze, pids, stats on a fake hy
     cg.join(4242);
     for (const char* d : {"cpu", "memory", "freezer", "unified"})
         CHECK(t.read(std::string(d) + "/pod/c1/cgroup.procs") == "4242");
+    CHECK(t.read("cpuset/pod/cpuset.cpus") == "0-3");
+    CHECK(t.read("cpuset/pod/c1/cpuset.cpus") == "0-3");
+    CHECK(t.read("cpuset/pod/c1/cpuset.mems") == "0");
+    // The directories are made (and cpuset initialised) by the first join only.
+    std::ofstream(t.path("cpuset/pod/c1/cpuset.cpus")) << "1";
+    cg.join(4243);
+    CHECK(t.read("memory/pod/c1/cgroup.procs") == "4243");
+    CHECK(t.read("cpuset/pod/c1/cpuset.cpus") == "1");
 
     Lines warnings = cg.set(res(R"({"memory":{"limit":-1,"kernel":5},"pids":{"limit":64},
         "hugepageLimits":[{"pageSize":"2MB","limit":2097152}],"devices":[{"allow":false,"access":"rwm"}]})"),
@@ -250,8 +258,10 @@ TEST_CASE("cgroups cgroupfs: create, join, set, freeze, pids, stats on a fake hy
     CHECK(t.read("memory/pod/c1/memory.memsw.limit_in_bytes") == "-1");
     CHECK(t.read("pids/pod/c1/pids.max") == "64");
     CHECK(t.read("unified/pod/c1/hugetlb.2MB.rsvd.max") == "2097152");
-    CHECK(t.read("devices/pod/c1/devices.deny") == "a *:* rwm");
-    CHECK(t.read("devices/pod/c1/devices.allow") == "c 10:200 rwm");  // the last default
+    // One open per file, one rule per write: a regular file shows them all in order.
+    CHECK(t.read("devices/pod/c1/devices.deny") == "a *:* rwma *:* rwm");
+    CHECK(t.read("devices/pod/c1/devices.allow") ==
+          "c *:* mb *:* mc 1:3 rwmc 1:8 rwmc 1:7 rwmc 5:0 rwmc 1:5 rwmc 1:9 rwmc 136:* rwmc 5:2 rwmc 10:200 rwm");
 
     CHECK(cg.freezer_state() == FreezerState::thawed);
     cg.freeze(true);

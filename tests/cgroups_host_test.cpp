@@ -32,7 +32,7 @@ std::string slurp(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("cgroups host: create, set, join, stats, freeze, destroy on this kernel" * doctest::skip(geteuid() != 0)) {
+TEST_CASE("cgroups host: create, join, set, stats, freeze, destroy on this kernel" * doctest::skip(geteuid() != 0)) {
     Layout layout = detect_layout();
     std::string id = "berth-unit-" + std::to_string(getpid());
     Cgroupfs cg = Cgroupfs::for_container(layout, std::nullopt, id);
@@ -59,6 +59,15 @@ TEST_CASE("cgroups host: create, set, join, stats, freeze, destroy on this kerne
         throw;
     }
     CHECK(cg.exists());
+    // As create does: join (which makes the v1 directories) before set().
+    pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        pause();
+        _exit(0);
+    }
+    rt::sys::ChildGuard guard(child);
+    cg.join(child);
     auto warnings = cg.set(rt::spec::parse_resources(R"({"memory":{"limit":67108864},"pids":{"limit":20},
         "cpu":{"shares":512,"quota":50000,"period":100000}})"), true);
     INFO("warnings: " << warnings.size());
@@ -73,14 +82,6 @@ TEST_CASE("cgroups host: create, set, join, stats, freeze, destroy on this kerne
         CHECK(slurp(file) == "4194304\n");
     }
 
-    pid_t child = fork();
-    REQUIRE(child >= 0);
-    if (child == 0) {
-        pause();
-        _exit(0);
-    }
-    rt::sys::ChildGuard guard(child);
-    cg.join(child);
     auto pids = cg.pids();
     CHECK(std::find(pids.begin(), pids.end(), child) != pids.end());
     CHECK(slurp("/proc/" + std::to_string(child) + "/cgroup").find("/" + id + "\n") != std::string::npos);

@@ -463,12 +463,35 @@ TEST_CASE("cgroups systemd host: a scope with limits, a process cloned into it, 
     // Held by the helper until join: one process in the scope.
     CHECK(rt::cgroups::util::fields(slurp(sd.paths().v2 + "/cgroup.procs")).size() == 1);
 
+    // As create does: clone into the leaf, join (v1 directories made now), then set.
+    const bool v2 = layout.mode == Mode::unified;
+    rt::sys::UniqueFd leaf = sd.open_leaf();
+    REQUIRE(leaf);
+    clone_args args{};
+    args.flags = CLONE_INTO_CGROUP;
+    args.exit_signal = SIGCHLD;
+    args.cgroup = static_cast<uint64_t>(leaf.get());
+    child = static_cast<pid_t>(rt::sys::clone3(&args));
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        for (;;) ::pause();
+    }
+    sd.join(child);
+    std::string own = slurp("/proc/" + std::to_string(child) + "/cgroup");
+    MESSAGE("/proc/" << child << "/cgroup: " << own);
+    CHECK(own.find("0::/system.slice/" + unit + "\n") != std::string::npos);
+    if (!v2)  // every v1 hierarchy, systemd's or not
+        for (const char* c : {"memory:", "cpuset:", "freezer:", "name=systemd:"})
+            CHECK(own.find(c + ("/system.slice/" + unit + "\n")) != std::string::npos);
+    // The helper is gone; the child keeps the scope alive.
+    CHECK(sd.pids() == std::vector<pid_t>{child});
+    CHECK(show(unit, "ActiveState") == "active");
+
     auto warnings = sd.set(rt::spec::parse_resources(R"({"memory":{"limit":67108864},"pids":{"limit":20},
         "cpu":{"shares":512,"quota":50000,"period":100000,"cpus":"0"},
         "devices":[{"allow":false,"access":"rwm"}]})"),
                            true);
     for (const auto& w : warnings) MESSAGE("warning: " << w);
-    const bool v2 = layout.mode == Mode::unified;
     MESSAGE("systemctl show: " << run("systemctl show -p MemoryMax,MemoryLimit,TasksMax,CPUWeight,CPUShares,"
                                       "CPUQuotaPerSecUSec,AllowedCPUs,DevicePolicy " + unit + " | tr '\\n' ' '"));
     // v1 and hybrid hosts get the v1 names (runc genV1ResourcesProperties).
@@ -492,28 +515,6 @@ TEST_CASE("cgroups systemd host: a scope with limits, a process cloned into it, 
         CHECK(slurp(sd.paths().v1.at("cpuset") + "/cpuset.cpus") == "0\n");  // not systemd's: berth made it
         CHECK(slurp(sd.paths().v1.at("devices") + "/devices.list").find("c 1:3 rwm\n") != std::string::npos);
     }
-
-    rt::sys::UniqueFd leaf = sd.open_leaf();
-    REQUIRE(leaf);
-    clone_args args{};
-    args.flags = CLONE_INTO_CGROUP;
-    args.exit_signal = SIGCHLD;
-    args.cgroup = static_cast<uint64_t>(leaf.get());
-    child = static_cast<pid_t>(rt::sys::clone3(&args));
-    REQUIRE(child >= 0);
-    if (child == 0) {
-        for (;;) ::pause();
-    }
-    sd.join(child);
-    std::string own = slurp("/proc/" + std::to_string(child) + "/cgroup");
-    MESSAGE("/proc/" << child << "/cgroup: " << own);
-    CHECK(own.find("0::/system.slice/" + unit + "\n") != std::string::npos);
-    if (!v2)  // every v1 hierarchy, systemd's or not
-        for (const char* c : {"memory:", "cpuset:", "freezer:", "name=systemd:"})
-            CHECK(own.find(c + ("/system.slice/" + unit + "\n")) != std::string::npos);
-    // The helper is gone; the child keeps the scope alive.
-    CHECK(sd.pids() == std::vector<pid_t>{child});
-    CHECK(show(unit, "ActiveState") == "active");
 
     // Later commands work from the saved unit, slice and paths.
     Systemd later(layout, sd.unit(), sd.slice(), sd.paths());

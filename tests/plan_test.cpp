@@ -220,12 +220,17 @@ TEST_CASE("plan: a cgroup mount expands to the host's hierarchies") {
     if (steps.size() == 1) {  // unified host
         CHECK(steps[0].fstype == "cgroup2");
         CHECK(steps[0].attr_set == base.attr_set);
+        CHECK(steps[0].needs_cgroup);
     } else {  // v1 or hybrid: tmpfs, one mount per hierarchy, then read-only
         CHECK(steps.front().fstype == "tmpfs");
         CHECK((steps.front().attr_set & MOUNT_ATTR_RDONLY) == 0);
+        CHECK_FALSE(steps.front().needs_cgroup);  // the init mounts it before its cgroup is made
         CHECK(steps.back().kind == plan::MountStep::Kind::remount);
-        for (size_t i = 1; i + 1 < steps.size(); ++i)
+        CHECK_FALSE(steps.back().needs_cgroup);
+        for (size_t i = 1; i + 1 < steps.size(); ++i) {
             CHECK(steps[i].destination.rfind("/sys/fs/cgroup/", 0) == 0);
+            CHECK(steps[i].needs_cgroup);
+        }
     }
 }
 

@@ -808,7 +808,9 @@ make_bfq_loop() {
 	done
 	kill -9 "$berth"
 	wait "$bg" || true
+	# The hook runs in the bundle (marked) and outlives the killed runtime.
 	kill -9 "$hook" 2>/dev/null || true
+	wait_for 10 exited "$hook" || fail_msg "prestart hook $hook did not exit after SIGKILL"
 	[[ -d $ROOT/$CID ]] || fail_msg "no state dir after the crash (nothing to test)"
 	# berth records the cgroup first thing (runc keeps nothing until the end).
 	is_runc || [[ -e $ROOT/$CID/cgroup.json ]] || fail_msg "no cgroup.json in the state dir"

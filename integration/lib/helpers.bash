@@ -222,6 +222,10 @@ wait_for() {
 	done
 }
 
+# exited PID: PID has finished exiting (its cwd is released: gone or a zombie).
+# A SIGKILLed process still shows its cwd for a moment after kill returns.
+exited() { ! readlink "/proc/$1/cwd" >/dev/null 2>&1; }
+
 status_is() { [[ $(rt state "$1" 2>/dev/null | jq -r .status) == "$2" ]]; }
 
 wait_status() { wait_for "${3:-10}" status_is "$1" "$2"; }

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <ctime>
+#include <functional>
 
 #include "cgroups/devices_bpf.hpp"
 #include "cgroups/fsutil.hpp"
@@ -173,6 +174,20 @@ std::vector<std::string> Cgroupfs::all_dirs() const {
 }
 
 void Cgroupfs::create() {
+    if (!layout_.v2 || paths_.v2.empty()) return;
+    std::string parent = layout_.v2->mountpoint;
+    for (const auto& level : levels_below(parent, paths_.v2)) {
+        enable_controllers(parent);
+        make_dir(level);
+        parent = level;
+    }
+    // A threaded subtree cannot hold domain controllers (memory, io, ...).
+    auto type = util::read_optional(util::join(paths_.v2, "cgroup.type"));
+    if (type && util::trim(*type) == "domain invalid")
+        sys::fail(ErrorKind::generic, "cgroup `%s` is in an invalid state (domain invalid)", paths_.v2);
+}
+
+void Cgroupfs::create_v1() {
     for (const auto& m : layout_.v1) {
         auto it = paths_.v1.find(m.controllers.front());
         if (it == paths_.v1.end()) continue;
@@ -180,18 +195,7 @@ void Cgroupfs::create() {
         if (std::find(m.controllers.begin(), m.controllers.end(), "cpuset") != m.controllers.end())
             init_cpuset(m.mountpoint, it->second);
     }
-    if (layout_.v2 && !paths_.v2.empty()) {
-        std::string parent = layout_.v2->mountpoint;
-        for (const auto& level : levels_below(parent, paths_.v2)) {
-            enable_controllers(parent);
-            make_dir(level);
-            parent = level;
-        }
-        // A threaded subtree cannot hold domain controllers (memory, io, ...).
-        auto type = util::read_optional(util::join(paths_.v2, "cgroup.type"));
-        if (type && util::trim(*type) == "domain invalid")
-            sys::fail(ErrorKind::generic, "cgroup `%s` is in an invalid state (domain invalid)", paths_.v2);
-    }
+    v1_created_ = true;
 }
 
 sys::UniqueFd Cgroupfs::open_leaf() const {
@@ -201,12 +205,14 @@ sys::UniqueFd Cgroupfs::open_leaf() const {
     return fd;
 }
 
-void Cgroupfs::join(pid_t pid) const {
+void Cgroupfs::join(pid_t pid) {
+    if (!v1_created_) create_v1();
     for (const auto& dir : all_dirs()) write_pid(dir, pid);
 }
 
 std::vector<std::string> Cgroupfs::set(const spec::Resources& r, bool devices) const {
-    return set(r, devices, write_cgroup_file);
+    util::FileWriter writer;
+    return set(r, devices, std::ref(writer));
 }
 
 std::vector<std::string> Cgroupfs::set(const spec::Resources& r, bool devices, const WriteFn& write) const {

@@ -4,11 +4,12 @@
 // Lifecycle, as the lead wires it:
 //   Layout layout = detect_layout();                       // once
 //   Cgroupfs cg = Cgroupfs::for_container(layout, spec.linux->cgroups_path, id);
-//   cg.create();                                           // mkdir -p, cpuset init, subtree_control
-//   auto warnings = cg.set(resources, true);               // before the init runs user code
+//   cg.create();                                           // cgroup2: mkdir -p, subtree_control
 //   UniqueFd leaf = cg.open_leaf();                        // clone3(CLONE_INTO_CGROUP, leaf) when valid
 //   ... clone ...
-//   cg.join(init_pid);                                     // v1 hierarchies (and v2 if not cloned into)
+//   cg.join(init_pid);                                     // v1: mkdir -p, cpuset init (first time);
+//                                                          // every hierarchy: cgroup.procs
+//   auto warnings = cg.set(resources, true);               // before the init runs user code
 //   persist cg.paths() in the container state: a relative cgroupsPath
 //   depends on the cgroup of the process resolving it, which differs
 //   between `create` and a later `delete`.
@@ -43,7 +44,7 @@ public:
 
     void create() override;
     sys::UniqueFd open_leaf() const override;
-    void join(pid_t pid) const override;
+    void join(pid_t pid) override;
     std::vector<std::string> set(const spec::Resources& r, bool devices) const override;
     // set() with a substitute writer (tests inject kernel refusals).
     std::vector<std::string> set(const spec::Resources& r, bool devices, const WriteFn& write) const;
@@ -61,6 +62,9 @@ private:
     Layout layout_;
     Paths paths_;
     std::optional<std::vector<std::string>> hugepage_sizes_;
+    bool v1_created_ = false;
+
+    void create_v1();  // mkdir -p in every v1 hierarchy, cpuset.cpus/mems from the parent
 
     std::string v1_dir(std::string_view controller) const;  // "" when not mounted
     bool v2_drives(std::string_view controller) const;

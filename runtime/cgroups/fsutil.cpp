@@ -97,14 +97,32 @@ std::string read_file(const std::string& path) {
     return *s;
 }
 
-int write_file(const std::string& path, std::string_view value) {
-    sys::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
-    if (!fd) return errno;
+namespace {
+
+int write_value(int fd, std::string_view value) {
     for (;;) {
-        ssize_t n = ::write(fd.get(), value.data(), value.size());
+        ssize_t n = ::write(fd, value.data(), value.size());
         if (n >= 0) return static_cast<size_t>(n) == value.size() ? 0 : EIO;
         if (errno != EINTR) return errno;
     }
+}
+
+}  // namespace
+
+int write_file(const std::string& path, std::string_view value) {
+    sys::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
+    if (!fd) return errno;
+    return write_value(fd.get(), value);
+}
+
+int FileWriter::operator()(const std::string& path, std::string_view value) {
+    if (!fd_ || path != path_) {
+        path_.clear();
+        fd_.reset(::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
+        if (!fd_) return errno;
+        path_ = path;
+    }
+    return write_value(fd_.get(), value);
 }
 
 bool is_dir(const std::string& path) {

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "sys/fd.hpp"
+
 namespace rt::cgroups::util {
 
 std::vector<std::string_view> split(std::string_view s, char sep);
@@ -32,6 +34,18 @@ std::string read_file(const std::string& path);
 
 // One open(O_WRONLY|O_TRUNC) + one write(2). Returns 0 or the errno.
 int write_file(const std::string& path, std::string_view value);
+
+// write_file that keeps the last file open: a run of writes to one file
+// (v1 device rules: one rule per write, a dozen for the defaults) costs one
+// open. Each write(2) is still one value to the kernel.
+class FileWriter {
+public:
+    int operator()(const std::string& path, std::string_view value);
+
+private:
+    std::string path_;
+    sys::UniqueFd fd_;
+};
 
 bool is_dir(const std::string& path);
 

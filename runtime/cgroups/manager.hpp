@@ -21,14 +21,18 @@ class Manager {
 public:
     virtual ~Manager() = default;
 
-    // Creates the container's cgroup in every hierarchy (parents included).
+    // Creates what the init must be cloned into: the cgroup2 leaf (parents
+    // included) and, for systemd, the unit. The v1 directories wait for the
+    // first join(): made after clone, they cost nothing while the init sets
+    // up in parallel, and the first cpuset directory on a host is dear (the
+    // kernel patches its code to enable a static key, 2-6 ms in a VM).
     virtual void create() = 0;
     // The cgroup2 leaf as an O_DIRECTORY fd for clone3(CLONE_INTO_CGROUP);
     // an empty fd on hosts without a cgroup2 mount.
     virtual sys::UniqueFd open_leaf() const = 0;
-    // Moves `pid` into the cgroup in every hierarchy (after clone on v1 and
-    // hybrid hosts; harmless when CLONE_INTO_CGROUP already placed it).
-    virtual void join(pid_t pid) const = 0;
+    // Creates the v1 directories (first call only) and moves `pid` into the
+    // cgroup in every hierarchy (harmless where CLONE_INTO_CGROUP placed it).
+    virtual void join(pid_t pid) = 0;
     // Applies resources; returns warnings to log. `devices` = false keeps
     // the device rules as they are (update).
     virtual std::vector<std::string> set(const spec::Resources& r, bool devices) const = 0;

@@ -206,8 +206,8 @@ void Systemd::create() {
     fs_ = Cgroupfs(layout_, paths_);
     holder_ = std::move(holder);
     // systemd made the directories of the hierarchies it manages; the others
-    // (v1 cpuset, freezer, net_cls, ...) are ours, and so is enabling the
-    // v2 controllers along the path (runc fs2.CreateCgroupPath).
+    // (v1 cpuset, freezer, net_cls, ...) are ours, made by join(), and so is
+    // enabling the v2 controllers along the path (runc fs2.CreateCgroupPath).
     try {
         fs_.create();
     } catch (...) {
@@ -218,11 +218,11 @@ void Systemd::create() {
 
 sys::UniqueFd Systemd::open_leaf() const { return fs_.open_leaf(); }
 
-void Systemd::join(pid_t pid) const {
+void Systemd::join(pid_t pid) {
     // Release the helper whatever happens: with the pid in the scope it is
     // not needed, and without, an empty scope is what systemd should collect.
     sys::ScopeExit release([this] { release_holder(); });
-    fs_.join(pid);  // name=systemd and every v1 hierarchy; a no-op where clone3 placed it
+    fs_.join(pid);  // name=systemd and every v1 hierarchy (made now); a no-op where clone3 placed it
 }
 
 std::vector<std::string> Systemd::set(const spec::Resources& r, bool devices) const {

@@ -53,7 +53,7 @@ public:
 
     void create() override;
     sys::UniqueFd open_leaf() const override;
-    void join(pid_t pid) const override;
+    void join(pid_t pid) override;
     std::vector<std::string> set(const spec::Resources& r, bool devices) const override;
     void freeze(bool frozen) const override;
     FreezerState freezer_state() const override;

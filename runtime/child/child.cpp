@@ -64,8 +64,10 @@ Status run_container_hooks(const std::vector<hooks::Prepared>& list, const std::
     // is killed half-way, nothing must be left running.
     if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) die(fail("prctl PR_SET_PDEATHSIG"));
     step(set_uts_names(plan));
+    if (plan.setup_rootfs) step(setup_rootfs(plan));  // waits for the cgroup at its first cgroup mount
+    // Hooks see the init in its cgroup (and cgroup namespace).
+    step(wait_cgroup(plan));
     if (plan.setup_rootfs) {
-        step(setup_rootfs(plan));
         if (plan.parent_hooks) {
             if (!send_msg(static_cast<unsigned>(Msg::hooks_please), 0) ||
                 !wait_msg(static_cast<unsigned>(Msg::hooks_done)))
@@ -146,21 +148,23 @@ void enter_common(const plan::ChildPlan& plan) noexcept {
     }
 }
 
-// See ChildPlan::late_cgroupns: the parent joins us to the container's
-// cgroups right after clone and answers once that is done.
-void wait_cgroup_joined(const plan::ChildPlan& plan) noexcept {
-    if (!plan.late_cgroupns) return;
+}  // namespace
+
+// See ChildPlan::wait_cgroup: the parent answers once it has joined the
+// init to the container's cgroup in every hierarchy. Once per init.
+Status wait_cgroup(const plan::ChildPlan& plan) noexcept {
+    static bool joined = false;
+    if (!plan.wait_cgroup || joined) return ok();
+    joined = true;
     if (!send_msg(static_cast<unsigned>(Msg::cgroup_please), 0) ||
         !wait_msg(static_cast<unsigned>(Msg::cgroup_done)))
-        die(fail_with(EPIPE, "waiting to be placed in the container's cgroup"));
+        return fail_with(EPIPE, "waiting to be placed in the container's cgroup");
+    if (plan.late_cgroupns && ::unshare(CLONE_NEWCGROUP) != 0) return fail("unshare cgroup namespace");
+    return ok();
 }
-
-}  // namespace
 
 void stage_direct(const plan::ChildPlan& plan) noexcept {
     enter_common(plan);
-    wait_cgroup_joined(plan);
-    if (plan.late_cgroupns && ::unshare(CLONE_NEWCGROUP) != 0) die(fail("unshare cgroup namespace"));
     stage_b(plan);
 }
 
@@ -169,7 +173,6 @@ void stage_a(const plan::ChildPlan& plan) noexcept {
     Status st = join_namespaces(plan);
     if (!st.ok()) die(st);
     if (!plan.joins.empty() && plan.joins.front().nstype == CLONE_NEWUSER) become_userns_root();
-    wait_cgroup_joined(plan);
     st = create_namespaces(plan);
     if (!st.ok()) die(st);
 

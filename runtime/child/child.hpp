@@ -20,6 +20,7 @@ void close_unlisted_fds(const plan::ChildPlan& plan) noexcept;
 Status join_namespaces(const plan::ChildPlan& plan) noexcept;     // namespaces.cpp
 Status create_namespaces(const plan::ChildPlan& plan) noexcept;   // namespaces.cpp
 Status set_uts_names(const plan::ChildPlan& plan) noexcept; // namespaces.cpp
+Status wait_cgroup(const plan::ChildPlan& plan) noexcept;          // child.cpp
 Status write_sysctls(const plan::ChildPlan& plan) noexcept;        // namespaces.cpp
 Status setup_rootfs(const plan::ChildPlan& plan) noexcept;        // rootfs.cpp: mounts, /dev
 Status enter_rootfs(const plan::ChildPlan& plan) noexcept;        // rootfs.cpp: pivot_root + after

@@ -29,7 +29,9 @@ static Status write_file(const char* path, const std::string& content) noexcept 
 }
 
 Status create_namespaces(const plan::ChildPlan& plan) noexcept {
-    if (plan.unshare_flags != 0 && ::unshare(plan.unshare_flags) != 0)
+    // A late cgroup namespace is the init's to create (wait_cgroup).
+    int flags = plan.unshare_flags & ~(plan.late_cgroupns ? CLONE_NEWCGROUP : 0);
+    if (flags != 0 && ::unshare(flags) != 0)
         return fail("unshare namespaces");
     // Offsets can only be written before the first process enters the new
     // time namespace (time_namespaces(7)); the init is forked after this.

@@ -20,6 +20,17 @@ static int resolve(int rootfd, const char* rel) noexcept {
     return fd < 0 ? -errno : fd;
 }
 
+// `name` (one component) in the directory `parent`, created if missing.
+static int create_last(int parent, const char* name, Create create) noexcept {
+    int r = create == Create::file ? ::mknodat(parent, name, S_IFREG | 0644, 0) : ::mkdirat(parent, name, 0755);
+    if (r != 0 && errno != EEXIST) return -errno;
+    open_how how{};
+    how.flags = O_PATH | O_CLOEXEC;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    int fd = sys::openat2(parent, name, &how);
+    return fd < 0 ? -errno : fd;
+}
+
 // Walks `rel` component by component, creating what is missing. Each new
 // component is created relative to the fd of its already-resolved parent,
 // so a symlink swapped in meanwhile is resolved inside the root again.
@@ -33,23 +44,10 @@ static int create_path(int rootfd, char* rel, Create create) noexcept {
         char* end = std::strchr(p, '/');
         bool last = end == nullptr || end[strspn(end, "/")] == '\0';
         if (end != nullptr) *end = '\0';
-        open_how how{};
-        how.flags = O_PATH | O_CLOEXEC;
-        how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-        int fd = sys::openat2(parent, p, &how);
-        if (fd < 0 && errno == ENOENT) {
-            int r = (last && create == Create::file) ? ::mknodat(parent, p, S_IFREG | 0644, 0)
-                                                     : ::mkdirat(parent, p, 0755);
-            if (r != 0 && errno != EEXIST) {
-                int e = errno;
-                ::close(parent);
-                return -e;
-            }
-            fd = sys::openat2(parent, p, &how);
-        }
-        int e = errno;
+        int fd = resolve(parent, p);
+        if (fd == -ENOENT) fd = create_last(parent, p, last ? create : Create::dirs);
         ::close(parent);
-        if (fd < 0) return -e;
+        if (fd < 0) return fd;
         parent = fd;
         if (end == nullptr) return parent;
         *end = '/';
@@ -65,6 +63,21 @@ int open_in_root(int rootfd, const char* path, Create create) noexcept {
     std::strcpy(rel, r);
     int fd = resolve(rootfd, rel);
     if (fd != -ENOENT || create == Create::none) return fd;
+    // Usually only the last component is missing (a mountpoint in an
+    // existing directory): one resolution of the parent instead of a walk.
+    char* slash = std::strrchr(rel, '/');
+    if (slash == nullptr) return create_last(rootfd, rel, create);
+    if (slash[1] != '\0') {
+        *slash = '\0';
+        int parent = resolve(rootfd, rel);
+        *slash = '/';
+        if (parent >= 0) {
+            fd = create_last(parent, slash + 1, create);
+            ::close(parent);
+            return fd;
+        }
+        if (parent != -ENOENT) return parent;
+    }
     return create_path(rootfd, rel, create);
 }
 

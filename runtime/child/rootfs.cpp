@@ -163,6 +163,10 @@ Status setup_rootfs(const plan::ChildPlan& plan) noexcept {
     Fd root{::open(plan.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)};
     if (root.fd < 0) return fail("open rootfs", plan.rootfs.c_str());
     for (const auto& m : plan.mounts) {
+        if (m.needs_cgroup) {
+            Status st = wait_cgroup(plan);
+            if (!st.ok()) return st;
+        }
         Status st = check_proc_sys_target(root.fd, m);
         if (!st.ok()) return st;
         st = mount_one(root.fd, m);
