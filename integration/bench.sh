@@ -5,6 +5,8 @@
 # same machine state:
 #   run                   `<rt> run` of /bin/true (foreground, deleted after)
 #   create+start+delete   `<rt> create`, `<rt> start`, `<rt> delete --force`
+# then, as a separate phase, `run` again with one cpuset cgroup kept for the
+# whole phase ("run, cpuset kept"): see KEEP below.
 # Each runtime has its own --root.  Wall time per iteration comes from bash's
 # $EPOCHREALTIME (no fork for timing; the shell overhead is the same for both).
 # Reports medians (and p90) per runtime and the ratio <other>/berth for each
@@ -94,6 +96,7 @@ cleanup() {
 	done
 	umount "$WORK" 2>/dev/null || true
 	rm -rf "$WORK"
+	[[ -z ${KEEP:-} ]] || rmdir "$KEEP" 2>/dev/null || true
 }
 trap cleanup EXIT
 
@@ -105,7 +108,7 @@ FAILS=0
 one() {
 	local name=$1 bin=$2 kind=$3 i=$4 root=$WORK/root-$1 id=b$4 us total=0 ok=1
 	case $kind in
-	run)
+	run | steady)
 		us=$("$PROBE" timeit "$bin" --root "$root" run --bundle "$BENCH" "$id") || ok=0
 		total=$us
 		;;
@@ -168,6 +171,37 @@ for ((i = 0; i < N; i++)); do
 	done
 done
 
+# A host running containers always has cpuset cgroups that outlive any one
+# container (/docker, /kubepods, system.slice, ...). On a test host where a
+# container's cgroup is the only one, its cpuset mkdir and rmdir make the
+# kernel patch its code (the cpusets_enabled static key) for every container:
+# 2-6 ms each in this VM, paid by every runtime, so the main rows carry that
+# constant. The "cpuset kept" phase keeps one cpuset cgroup (KEEP) while it
+# runs, as such a host would.
+# cpuset_root: where a cpuset cgroup can be made (v1 cpuset mount, or a
+# cgroup2 root delegating cpuset); nothing when there is none.
+cpuset_root() {
+	local mp
+	mp=$(awk '/ - cgroup / && $NF ~ /(^|,)cpuset(,|$)/ { print $5; exit }' /proc/self/mountinfo)
+	if [[ -z $mp ]]; then
+		mp=$(awk '/ - cgroup2 / { print $5; exit }' /proc/self/mountinfo)
+		[[ -n $mp ]] && grep -qw cpuset "$mp/cgroup.subtree_control" 2>/dev/null || mp=
+	fi
+	echo "$mp"
+}
+if root=$(cpuset_root) && [[ -n $root ]]; then
+	KEEP=$root/berth-bench-$$
+	mkdir "$KEEP"
+	for rt in "${RUNTIMES[@]}"; do
+		"$(bin_of "$rt")" --root "$WORK/root-$rt" run --bundle "$BENCH" w-steady </dev/null >/dev/null 2>&1 || true
+	done
+	for ((i = 0; i < N; i++)); do
+		if ((i % 2)); then order=("${RUNTIMES[@]}"); else mapfile -t order < <(printf '%s\n' "${RUNTIMES[@]}" | tac); fi
+		for rt in "${order[@]}"; do one "$rt" "$(bin_of "$rt")" steady "$i"; done
+	done
+	rmdir "$KEEP" && KEEP=
+fi
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b; else printf "-" }'; }
 
 # One row: label, runs, then per runtime "med p90", then one ratio per other
@@ -180,8 +214,15 @@ printf '\n'
 row "${hdr[@]}"
 for rt in "${others[@]}"; do printf ' %11s' "$rt/berth"; done
 printf '\n'
-for kind in run cycle; do
-	label=$([[ $kind == run ]] && echo "run /bin/true (ms)" || echo "create+start+delete(ms)")
+for kind in run cycle steady; do
+	case $kind in
+	run) label="run /bin/true (ms)" ;;
+	cycle) label="create+start+delete(ms)" ;;
+	steady)
+		[[ -s $WORK/berth.steady ]] || continue
+		label="run, cpuset kept (ms)"
+		;;
+	esac
 	cells=() meds=()
 	for rt in "${COLUMNS[@]}"; do
 		read -r m p <<<"$(stats "$WORK/$rt.$kind")"

@@ -54,23 +54,33 @@ sys::UniqueFd interval_timer(uint64_t ms) {
 // tick so a missed notification costs at most one interval.
 void stream(const std::string& id, const cgroups::Manager& m, cgroups::OomWatch& oom, uint64_t interval_ms) {
     sys::UniqueFd timer = interval_timer(interval_ms);
-    if (!m.exists() || m.pids().empty()) return;
+    // Reports what the watch has; false once the cgroup is gone.
+    auto report_ooms = [&] {
+        auto seen = oom.read();
+        for (unsigned i = 0; i < seen.ooms; ++i) emit(oom_event(id));
+        return !seen.gone;
+    };
+    // The OOM kill that emptied the cgroup may not have been signalled
+    // yet: one last look before ending.
+    auto ended = [&] {
+        if (m.exists() && !m.pids().empty()) return false;
+        auto seen = oom.read_final();
+        for (unsigned i = 0; i < seen.ooms; ++i) emit(oom_event(id));
+        return true;
+    };
+    if (ended()) return;
     for (;;) {
         pollfd fds[2] = {{timer.get(), POLLIN, 0}, {oom.fd(), POLLIN, 0}};
         if (::poll(fds, 2, -1) < 0) {
             if (errno == EINTR) continue;
             sys::throw_errno("poll");
         }
-        if (fds[1].revents != 0) {
-            auto seen = oom.read();
-            for (unsigned i = 0; i < seen.ooms; ++i) emit(oom_event(id));
-            if (seen.gone) return;
-        }
+        if (fds[1].revents != 0 && !report_ooms()) return;
         if (fds[0].revents != 0) {
             uint64_t ticks;
             if (::read(timer.get(), &ticks, sizeof ticks) < 0 && errno != EAGAIN && errno != EINTR)
                 sys::throw_errno("read timerfd");
-            if (!m.exists() || m.pids().empty()) return;
+            if (ended()) return;
             std::string event;
             try {
                 event = cgroups::stats_event_json(id, m.stats());

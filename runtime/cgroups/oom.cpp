@@ -1,6 +1,7 @@
 #include "cgroups/oom.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
@@ -69,6 +70,20 @@ OomWatch OomWatch::open(const Layout& layout, const Paths& paths) {
 }
 
 OomWatch::Seen OomWatch::read() { return v2_ ? read_v2() : read_v1(); }
+
+OomWatch::Seen OomWatch::read_final() {
+    Seen seen;
+    pollfd p{fd_.get(), POLLIN, 0};
+    if (::poll(&p, 1, 0) > 0) seen = read();
+    if (v2_) {
+        auto kills = value_of(dir_, "memory.events", "oom_kill");
+        if (kills && *kills > oom_kills_) {
+            oom_kills_ = *kills;
+            ++seen.ooms;
+        }
+    }
+    return seen;
+}
 
 OomWatch::Seen OomWatch::read_v1() {
     uint64_t count = 0;

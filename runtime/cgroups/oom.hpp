@@ -33,6 +33,10 @@ public:
         bool gone = false;  // the cgroup was removed or emptied: no more events
     };
     Seen read();
+    // The last look before the stream ends (the cgroup emptied): what is
+    // pending, plus on v2 an oom_kill not signalled yet (the kernel delays
+    // cgroup file notifications by up to 20 ms). Never blocks.
+    Seen read_final();
 
 private:
     OomWatch() = default;
