@@ -117,6 +117,17 @@ void send_pidfd(const std::string& path, pid_t pid) {
 
 // Cleanup after a failed create: the error that made it fail is the one to
 // report, so a cgroup that cannot be removed only adds a warning.
+// Poststop hooks only warn (runtime.md: a failing poststop hook is logged and
+// the lifecycle continues).
+void run_poststop(const state::Saved& s, const spec::Spec& spec) {
+    if (!spec.hooks || spec.hooks->poststop.empty()) return;
+    try {
+        run_host_hooks(spec.hooks->poststop, state_doc(s, state::Status::stopped, &spec), "poststop");
+    } catch (const Error& e) {
+        sys::log::warn(e.what());
+    }
+}
+
 void remove_cgroup_quietly(const cgroups::Manager& m) {
     try {
         m.destroy();
@@ -172,7 +183,23 @@ Created do_create(const cli::GlobalOptions& g, const cli::CreateOptions& o, Bund
     sys::log::debug(sys::format("create container `%s` from bundle `%s`", o.id, bundle));
     plan::ChildPlan plan = plan::build_container_plan(spec, in);
 
+    Created c;
+    c.saved = {o.id, bundle, rootfs, state::now_rfc3339_nano(), 0, 0, config_text, g.systemd_cgroup};
+    // Once the container exists, a failed create ends as a delete does
+    // (runc's destroy; runtime.md lifecycle steps 12-13 for a failed
+    // prestart hook): cgroup and state removed, then the poststop hooks.
+    // Declared first, so it runs after the removals below; armed once the
+    // id is ours (a duplicate id runs nothing).
+    bool reserved = false;
+    sys::ScopeExit poststop([&] {
+        if (!reserved) return;
+        try {
+            run_poststop(c.saved, spec);
+        } catch (...) {
+        }
+    });
     auto dir = state::Dir::reserve(g.root, o.id);
+    reserved = true;
     sys::ScopeExit remove_dir([&] { dir.remove(); });
     std::string fifo = dir.fifo_path();
     if (::mkfifo(fifo.c_str(), 0622) != 0) sys::throw_errno("create exec fifo %s", fifo);
@@ -209,8 +236,6 @@ Created do_create(const cli::GlobalOptions& g, const cli::CreateOptions& o, Bund
         limits_set = true;
     };
 
-    Created c;
-    c.saved = {o.id, bundle, rootfs, state::now_rfc3339_nano(), 0, 0, config_text, g.systemd_cgroup};
     if (::chdir(bundle.c_str()) != 0) sys::throw_errno("chdir to bundle %s", bundle);
     spawn::Callbacks cb;
     cb.join_cgroup = [&](pid_t pid) { cg.manager->join(pid); };
@@ -234,6 +259,7 @@ Created do_create(const cli::GlobalOptions& g, const cli::CreateOptions& o, Bund
     guard.release();
     remove_cgroup.dismiss();
     remove_dir.dismiss();
+    poststop.dismiss();
     c.pid = pid;
     c.spec = std::move(spec);
     return c;
@@ -299,13 +325,7 @@ void destroy_cgroup(const state::Dir& dir, bool kill_rest) {
 void destroy_stopped(state::Dir& dir, const state::Saved& s, const spec::Spec& spec) {
     destroy_cgroup(dir, !own_pid_namespace(spec));
     dir.remove();
-    if (spec.hooks && !spec.hooks->poststop.empty()) {
-        try {
-            run_host_hooks(spec.hooks->poststop, state_doc(s, state::Status::stopped, &spec), "poststop");
-        } catch (const Error& e) {
-            sys::log::warn(e.what());
-        }
-    }
+    run_poststop(s, spec);
 }
 
 void destroy_stopped(state::Dir& dir, const state::Saved& s) {

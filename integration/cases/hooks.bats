@@ -117,6 +117,29 @@ hook() {
 	assert_nothing_left "$CID"
 }
 
+@test "hooks: a failed create ends as a delete: poststop hooks run after the cleanup, status stopped" {
+	cfg ".hooks.prestart = [{\"path\": \"/bin/false\"}]"
+	hook poststop stop
+	probe_args sleep 100
+	run --separate-stderr rt create --bundle "$BUNDLE" "$CID"
+	assert_failure
+	assert_nothing_left "$CID"
+	[[ -s $T/stop.json ]] || fail_msg "poststop hook did not run"
+	assert_eq "$(jq -r .status "$T/stop.json")" stopped
+	assert_eq "$(jq -r .id "$T/stop.json")" "$CID"
+	[[ $(jq -r '.pid // 0' "$T/stop.json") == 0 ]] || fail_msg "pid given for a stopped container"
+}
+
+@test "hooks: create refused for a duplicate id runs no poststop hook" {
+	probe_args sleep 100
+	create_ctr
+	hook poststop stop
+	run --separate-stderr rt create --bundle "$BUNDLE" "$CID"
+	assert_failure
+	[[ ! -e $T/stop.json ]] || fail_msg "poststop ran for a container that was never created"
+	status_is "$CID" created || fail_msg "the existing container was disturbed"
+}
+
 @test "hooks: a hook past its timeout is killed and create fails" {
 	cat >"$T/slow.sh" <<-'EOF'
 		#!/bin/sh
