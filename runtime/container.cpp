@@ -115,8 +115,6 @@ void send_pidfd(const std::string& path, pid_t pid) {
     if (r < 0) throw Error(ErrorKind::generic, -r, sys::format("send pidfd to %s", path));
 }
 
-// Cleanup after a failed create: the error that made it fail is the one to
-// report, so a cgroup that cannot be removed only adds a warning.
 // Poststop hooks only warn (runtime.md: a failing poststop hook is logged and
 // the lifecycle continues).
 void run_poststop(const state::Saved& s, const spec::Spec& spec) {
@@ -128,6 +126,8 @@ void run_poststop(const state::Saved& s, const spec::Spec& spec) {
     }
 }
 
+// Cleanup after a failed create: the error that made it fail is the one to
+// report, so a cgroup that cannot be removed only adds a warning.
 void remove_cgroup_quietly(const cgroups::Manager& m) {
     try {
         m.destroy();

@@ -16,7 +16,9 @@
 // the rest) and the clone is the init: one process creation less.
 // Stage B (the init, pid 1 of a new pid namespace):
 //   1. hostname/domainname.
-//   2. rootfs: propagation of /, mounts, /dev; then the parent runs prestart
+//   2. rootfs: propagation of /, mounts (before the first one showing the
+//      container's cgroup, and before a late cgroup namespace, the parent
+//      must have joined us to the v1 hierarchies), /dev; then the parent runs prestart
 //      and createRuntime hooks (they must see the mounts, before pivot_root,
 //      runtime.md steps 6-7); createContainer hooks; pivot_root; masked and
 //      read-only paths (after pivot_root: they are container paths).
