@@ -9,6 +9,7 @@
 #include "cgroup_commands.hpp"
 #include "container.hpp"
 #include "events.hpp"
+#include "exec.hpp"
 #include "spec/features.hpp"
 #include "sys/error.hpp"
 #include "sys/fd.hpp"
@@ -49,16 +50,6 @@ int cmd_version() {
     return 0;
 }
 
-// exec is not there yet; an unknown container still gets the wording
-// callers match on.
-[[noreturn]] int not_implemented(const cli::Invocation& inv) {
-    std::string id = std::visit([](const auto& o) -> std::string {
-        if constexpr (requires { o.id; }) return o.id; else return "";
-    }, inv.options);
-    if (!id.empty()) container::state_json(inv.global, id);
-    sys::fail(sys::ErrorKind::unsupported, "command `%s` is not implemented yet", inv.command);
-}
-
 }  // namespace
 
 int dispatch(const cli::Invocation& inv, char** argv) {
@@ -70,6 +61,7 @@ int dispatch(const cli::Invocation& inv, char** argv) {
         return 0;
     }
     if (c == "run") return container::run(g, std::get<cli::CreateOptions>(inv.options));
+    if (c == "exec") return exec::run(g, std::get<cli::ExecOptions>(inv.options));
     if (c == "start") {
         container::start(g, std::get<cli::StartOptions>(inv.options));
         return 0;
@@ -120,7 +112,7 @@ int dispatch(const cli::Invocation& inv, char** argv) {
         out(cli::help_text(std::get<cli::HelpOptions>(inv.options).command));
         return 0;
     }
-    return not_implemented(inv);
+    sys::fail(sys::ErrorKind::usage, "unknown command `%s`", c);
 }
 
 }  // namespace rt::commands

@@ -16,6 +16,7 @@
 
 #include "container_cgroup.hpp"
 #include "foreground.hpp"
+#include "handoff.hpp"
 #include "plan.hpp"
 #include "spawn.hpp"
 #include "spec/parse.hpp"
@@ -76,43 +77,6 @@ int listen_fds() {
     if (pid == nullptr || fds == nullptr || std::atoi(pid) != ::getpid()) return 0;
     int n = std::atoi(fds);
     return n > 0 ? n : 0;
-}
-
-void check_preserved_fds(int upto) {
-    for (int fd = 3; fd < upto; ++fd)
-        if (::fcntl(fd, F_GETFD) < 0) sys::fail(ErrorKind::usage, "preserved fd %d is not open", fd);
-}
-
-void write_pid_file(const std::string& path, pid_t pid) {
-    // Atomic: a temp file in the same directory, renamed over the target.
-    // Digits only, no newline: containerd parses it with strconv.Atoi.
-    auto slash = path.rfind('/');
-    std::string tmp = path.substr(0, slash + 1) + "." + path.substr(slash + 1);
-    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_SYNC | O_CLOEXEC, 0644));
-    if (!fd) sys::throw_errno("create pid file %s", tmp);
-    std::string text = std::to_string(pid);
-    if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
-        ::unlink(tmp.c_str());
-        sys::throw_errno("write pid file %s", tmp);
-    }
-    fd.reset();
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        ::unlink(tmp.c_str());
-        sys::throw_errno("rename pid file to %s", path);
-    }
-}
-
-// --pidfd-socket (runc >= 1.2): a pidfd of the init, sent like the console
-// master (one SCM_RIGHTS message) before create returns.
-void send_pidfd(const std::string& path, pid_t pid) {
-    UniqueFd pidfd(sys::pidfd_open(pid, 0));
-    if (!pidfd) sys::throw_errno("pidfd_open %d", pid);
-    int sock = sys::connect_unix(path.c_str());
-    if (sock < 0) throw Error(ErrorKind::generic, -sock, sys::format("connect to pidfd socket %s", path));
-    UniqueFd s(sock);
-    static const char kName[] = "pidfd";
-    int r = sys::send_fd(sock, pidfd.get(), kName, sizeof kName - 1);
-    if (r < 0) throw Error(ErrorKind::generic, -r, sys::format("send pidfd to %s", path));
 }
 
 // Poststop hooks only warn (runtime.md: a failing poststop hook is logged and
@@ -176,7 +140,7 @@ Created do_create(const cli::GlobalOptions& g, const cli::CreateOptions& o, Bund
         sys::fail(ErrorKind::usage, "cannot use console socket if runc will not detach or allocate tty");
 
     int nlisten = listen_fds();
-    check_preserved_fds(3 + nlisten + o.preserve_fds);
+    handoff::check_preserved_fds(3 + nlisten + o.preserve_fds);
     auto cg = container_cgroup::for_create(g.systemd_cgroup, spec, o.id);
     plan::ContainerInput in{o.id, bundle, o.no_pivot, o.no_new_keyring, nlisten, o.preserve_fds, current_env(),
                             &cg.layout, &cg.record.paths};
@@ -254,8 +218,8 @@ Created do_create(const cli::GlobalOptions& g, const cli::CreateOptions& o, Bund
     c.saved.pid = pid;
     c.saved.start_time = state::process_start_time(pid);
     dir.save(c.saved);
-    if (!o.pid_file.empty()) write_pid_file(o.pid_file, pid);
-    if (!o.pidfd_socket.empty()) send_pidfd(o.pidfd_socket, pid);
+    if (!o.pid_file.empty()) handoff::write_pid_file(o.pid_file, pid);
+    if (!o.pidfd_socket.empty()) handoff::send_pidfd(o.pidfd_socket, pid);
     guard.release();
     remove_cgroup.dismiss();
     remove_dir.dismiss();
@@ -263,13 +227,6 @@ Created do_create(const cli::GlobalOptions& g, const cli::CreateOptions& o, Bund
     c.pid = pid;
     c.spec = std::move(spec);
     return c;
-}
-
-UniqueFd connect_console(const std::string& path) {
-    if (path.empty()) return UniqueFd();
-    int fd = sys::connect_unix(path.c_str());
-    if (fd < 0) throw Error(ErrorKind::generic, -fd, sys::format("connect to console socket %s", path));
-    return UniqueFd(fd);
 }
 
 // start: release the init blocked on exec.fifo, then poststart hooks.
@@ -366,7 +323,7 @@ spec::Spec saved_spec(const state::Saved& s) {
 }
 
 void create(const cli::GlobalOptions& g, const cli::CreateOptions& o) {
-    UniqueFd console = connect_console(o.console_socket);
+    UniqueFd console = handoff::connect_console(o.console_socket);
     do_create(g, o, load_bundle(o), console.get());
 }
 
@@ -387,7 +344,7 @@ int run(const cli::GlobalOptions& g, const cli::CreateOptions& o) {
         foreground::block_signals();
     }
     foreground::Console console;
-    UniqueFd external = connect_console(o.console_socket);
+    UniqueFd external = handoff::connect_console(o.console_socket);
     Bundle b = load_bundle(o);
     if (!o.detach && b.spec.process->terminal) console.prepare();
     int console_fd = external ? external.get() : console.child_end();

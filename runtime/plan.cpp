@@ -279,9 +279,14 @@ std::string id_map_text(const std::vector<spec::IdMapping>& maps) {
     return out;
 }
 
+// Joins: user first (the rest are then owned by it), mount last (after it
+// no host path resolves any more).
+void sort_joins(std::vector<NsJoin>& joins) {
+    auto rank = [](const NsJoin& j) { return j.nstype == CLONE_NEWUSER ? 0 : j.nstype == CLONE_NEWNS ? 2 : 1; };
+    std::stable_sort(joins.begin(), joins.end(), [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
+}
+
 void plan_namespaces(ChildPlan& plan, const spec::Linux& linux) {
-    // Joins: user first (the rest are then owned by it), mount last (after it
-    // no host path resolves any more).
     std::vector<NsJoin> joins;
     for (const auto& ns : linux.namespaces) {
         int flag = ns_flag(ns.type);
@@ -293,8 +298,7 @@ void plan_namespaces(ChildPlan& plan, const spec::Linux& linux) {
             plan.unshare_flags |= flag;
         }
     }
-    auto rank = [](const NsJoin& j) { return j.nstype == CLONE_NEWUSER ? 0 : j.nstype == CLONE_NEWNS ? 2 : 1; };
-    std::stable_sort(joins.begin(), joins.end(), [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
+    sort_joins(joins);
     plan.joins = std::move(joins);
     if (plan.new_user) {
         plan.uid_map = id_map_text(linux.uid_mappings);
@@ -454,6 +458,15 @@ void plan_process(ChildPlan& plan, const spec::Process& p) {
 
 namespace {
 
+void plan_seccomp(ChildPlan& plan, const spec::Linux& linux) {
+    if (!linux.seccomp) return;
+    plan.seccomp = seccomp::compile(*linux.seccomp);
+    // The listener fd would have to reach listenerPath with the state:
+    // not done yet, so refuse rather than run unfiltered.
+    if (plan.seccomp->notify)
+        fail(ErrorKind::unsupported, "config.json: linux.seccomp: SCMP_ACT_NOTIFY (listenerPath) is not supported yet");
+}
+
 cgroups::Paths own_cgroups(const cgroups::Layout& layout) {
     cgroups::Paths p;
     for (const auto& m : layout.v1)
@@ -509,13 +522,7 @@ ChildPlan build_container_plan(const spec::Spec& spec, const ContainerInput& in)
         plan.sysctls.push_back({path, value});
     }
     plan_process(plan, *spec.process);
-    if (linux.seccomp) {
-        plan.seccomp = seccomp::compile(*linux.seccomp);
-        // The listener fd would have to reach listenerPath with the state:
-        // not done yet, so refuse rather than run unfiltered.
-        if (plan.seccomp->notify)
-            fail(ErrorKind::unsupported, "config.json: linux.seccomp: SCMP_ACT_NOTIFY (listenerPath) is not supported yet");
-    }
+    plan_seccomp(plan, linux);
     if (!has_env(plan.env_storage, "HOME"))
         plan.env_storage.push_back("HOME=" + passwd_home(plan.rootfs, plan.uid));
     plan.no_new_keyring = in.no_new_keyring;
@@ -543,6 +550,33 @@ ChildPlan build_container_plan(const spec::Spec& spec, const ContainerInput& in)
         plan.env_storage.push_back(sys::format("LISTEN_FDS=%d", in.listen_fds));
         plan.env_storage.push_back("LISTEN_PID=1");
     }
+    seal(plan);
+    return plan;
+}
+
+ChildPlan build_exec_plan(const spec::Spec& spec, const spec::Process& process, const ExecInput& in) {
+    // /proc/<pid>/ns names of the config's namespace types.
+    static constexpr std::pair<std::string_view, const char*> proc_names[] = {
+        {"pid", "pid"}, {"network", "net"}, {"mount", "mnt"}, {"ipc", "ipc"},
+        {"uts", "uts"}, {"user", "user"},   {"cgroup", "cgroup"}, {"time", "time"},
+    };
+    ChildPlan plan;
+    const auto& linux = *spec.linux;
+    for (const auto& ns : linux.namespaces) {
+        int flag = ns_flag(ns.type);
+        const char* name = nullptr;
+        for (const auto& [type, proc] : proc_names)
+            if (type == ns.type) name = proc;
+        plan.joins.push_back({-1, flag, sys::format("/proc/%d/ns/%s", static_cast<int>(in.init_pid), name)});
+    }
+    sort_joins(plan.joins);
+    plan.rootfs = in.rootfs;
+    plan_process(plan, process);
+    plan_seccomp(plan, linux);
+    if (!has_env(plan.env_storage, "HOME"))
+        plan.env_storage.push_back("HOME=" + passwd_home(plan.rootfs, plan.uid));
+    plan.keyring_name = "_ses." + in.id;
+    plan.preserve_upto = 3 + in.preserve_fds;
     seal(plan);
     return plan;
 }

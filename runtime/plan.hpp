@@ -164,6 +164,17 @@ struct ContainerInput {
 
 // A validated spec -> the plan for the container's init. Throws rt::sys::Error.
 ChildPlan build_container_plan(const spec::Spec& spec, const ContainerInput& in);
+struct ExecInput {
+    std::string id;
+    pid_t init_pid = 0;  // its namespaces are joined through /proc/<pid>/ns
+    std::string rootfs;  // absolute host path (HOME from its /etc/passwd)
+    int preserve_fds = 0;
+};
+
+// The plan for a process exec'd into a running container (runc's setns
+// init): every namespace of the init joined, no rootfs setup, the given
+// process with the container's seccomp filter, no exec.fifo.
+ChildPlan build_exec_plan(const spec::Spec& spec, const spec::Process& process, const ExecInput& in);
 // The process part, shared with exec.
 void plan_process(ChildPlan& plan, const spec::Process& process);
 // One config mount -> one step (bind sources are stat()ed to pick file or dir targets).

@@ -57,6 +57,41 @@ no_dev_mounts() { cfg '.mounts |= map(select(.destination | startswith("/dev") |
 	assert_eq "$output" ""
 }
 
+@test "CVE-2024-21626 (3.7c): exec --cwd through a container symlink to /proc/self/fd/N stays inside" {
+	probe_args sleep 100
+	create_ctr
+	rt start "$CID"
+	local n
+	for n in $(seq 3 20); do
+		rt exec "$CID" /bin/ln -sfn "/proc/self/fd/$n" /dev/shm/c
+		run --separate-stderr rt exec --cwd /dev/shm/c "$CID" /probe cwd ";" ls ../../../../../../.. ";" stat "../../../../../../..$CANARY"
+		if [[ $status -eq 0 ]]; then
+			refute_line "${CANARY#/}"
+			[[ $output != *"(unreachable)"* ]] || fail_msg "exec cwd outside the container for fd $n"
+		fi
+	done
+}
+
+@test "3.16 / CVE-2026-30892: exec -u is uid[:gid], numeric and in range" {
+	skip_if_runc "casts -u 4294967296 to uint32: uid 0"
+	probe_args sleep 100
+	create_ctr
+	rt start "$CID"
+	run --separate-stderr rt exec -u 1 "$CID" /probe ids
+	assert_success
+	assert_line uid=1
+	run --separate-stderr rt exec -u 1:2 "$CID" /probe ids
+	assert_success
+	assert_line uid=1
+	assert_line gid=2
+	local u
+	for u in 1: :2 4294967296 -1 x 1:x; do
+		run --separate-stderr rt exec -u "$u" "$CID" /probe ids
+		[[ $status -ne 0 ]] || fail_msg "exec -u $u ran: $output"
+		refute_line uid=0
+	done
+}
+
 @test "CVE-2024-21626 (3.7b): args[0] through /proc/self/fd/N does not run a host binary" {
 	local n
 	for n in $(seq 3 12); do

@@ -131,6 +131,10 @@ void become_userns_root() noexcept {
 }
 
 void enter_common(const plan::ChildPlan& plan) noexcept {
+    // Not dumpable until execve (which resets it): a container process must
+    // not ptrace us or open /proc/<us>/fd while we join its namespaces
+    // (CVE-2016-9962, runc's nsexec). Inherited by the init stage A forks.
+    ::prctl(PR_SET_DUMPABLE, 0);
     // Foreground `run` blocks every signal to forward them; the container
     // must start with an empty mask, as after any exec by runc.
     sigset_t none;
