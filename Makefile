@@ -99,7 +99,7 @@ demo: deps all
 # not exist yet are skipped with a note), beside the host suites; SKIP_VM=1
 # skips the VMs. About 1.5-2.5 min per file. The systemd VM exports
 # BERTH_TEST_SYSTEMD=1. `make vm-v2`/`vm-systemd` run the same lists, or VM_CASES.
-VM_V2_CASES      ?= integration/cases/cgroups.bats integration/cases/cgroup_commands.bats
+VM_V2_CASES      ?= integration/cases/cgroups.bats integration/cases/cgroup_commands.bats integration/cases/exec.bats
 VM_SYSTEMD_CASES ?= integration/cases/cgroups.bats
 vm-v2: all
 	integration/vm/run-v2.sh --cases "$(or $(VM_CASES),$(VM_V2_CASES))"
