@@ -261,16 +261,25 @@ void finish_mounts(std::vector<MountStep>& steps) {
 
 namespace {
 
-int ns_flag(std::string_view type) {
-    static constexpr std::pair<std::string_view, int> table[] = {
-        {"pid", CLONE_NEWPID},   {"network", CLONE_NEWNET}, {"mount", CLONE_NEWNS},
-        {"ipc", CLONE_NEWIPC},   {"uts", CLONE_NEWUTS},     {"user", CLONE_NEWUSER},
-        {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
+// A config namespace type: its clone flag and its /proc/<pid>/ns name.
+struct NsType {
+    std::string_view type;
+    int flag;
+    const char* proc;
+};
+
+const NsType& ns_type(std::string_view type) {
+    static constexpr NsType table[] = {
+        {"pid", CLONE_NEWPID, "pid"},    {"network", CLONE_NEWNET, "net"},       {"mount", CLONE_NEWNS, "mnt"},
+        {"ipc", CLONE_NEWIPC, "ipc"},    {"uts", CLONE_NEWUTS, "uts"},           {"user", CLONE_NEWUSER, "user"},
+        {"cgroup", CLONE_NEWCGROUP, "cgroup"}, {"time", CLONE_NEWTIME, "time"},
     };
-    for (const auto& [name, flag] : table)
-        if (name == type) return flag;
+    for (const auto& t : table)
+        if (t.type == type) return t;
     fail(ErrorKind::invalid_config, "config.json: linux.namespaces: unknown type `%s`", std::string(type));
 }
+
+int ns_flag(std::string_view type) { return ns_type(type).flag; }
 
 std::string id_map_text(const std::vector<spec::IdMapping>& maps) {
     std::string out;
@@ -555,19 +564,11 @@ ChildPlan build_container_plan(const spec::Spec& spec, const ContainerInput& in)
 }
 
 ChildPlan build_exec_plan(const spec::Spec& spec, const spec::Process& process, const ExecInput& in) {
-    // /proc/<pid>/ns names of the config's namespace types.
-    static constexpr std::pair<std::string_view, const char*> proc_names[] = {
-        {"pid", "pid"}, {"network", "net"}, {"mount", "mnt"}, {"ipc", "ipc"},
-        {"uts", "uts"}, {"user", "user"},   {"cgroup", "cgroup"}, {"time", "time"},
-    };
     ChildPlan plan;
     const auto& linux = *spec.linux;
     for (const auto& ns : linux.namespaces) {
-        int flag = ns_flag(ns.type);
-        const char* name = nullptr;
-        for (const auto& [type, proc] : proc_names)
-            if (type == ns.type) name = proc;
-        plan.joins.push_back({-1, flag, sys::format("/proc/%d/ns/%s", static_cast<int>(in.init_pid), name)});
+        const NsType& t = ns_type(ns.type);
+        plan.joins.push_back({-1, t.flag, sys::format("/proc/%d/ns/%s", static_cast<int>(in.init_pid), t.proc)});
     }
     sort_joins(plan.joins);
     plan.rootfs = in.rootfs;

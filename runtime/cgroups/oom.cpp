@@ -75,14 +75,16 @@ OomWatch::Seen OomWatch::read_final() {
     Seen seen;
     pollfd p{fd_.get(), POLLIN, 0};
     if (::poll(&p, 1, 0) > 0) seen = read();
-    if (v2_) {
-        auto kills = value_of(dir_, "memory.events", "oom_kill");
-        if (kills && *kills > oom_kills_) {
-            oom_kills_ = *kills;
-            ++seen.ooms;
-        }
-    }
+    if (v2_ && oom_kill_rose().value_or(false)) ++seen.ooms;
     return seen;
+}
+
+std::optional<bool> OomWatch::oom_kill_rose() {
+    auto kills = value_of(dir_, "memory.events", "oom_kill");
+    if (!kills) return std::nullopt;
+    if (*kills <= oom_kills_) return false;
+    oom_kills_ = *kills;
+    return true;
 }
 
 OomWatch::Seen OomWatch::read_v1() {
@@ -115,13 +117,11 @@ OomWatch::Seen OomWatch::read_v2() {
         }
         if (!(ev->mask & IN_MODIFY)) continue;
         if (ev->wd == memory_wd_) {
-            auto kills = value_of(dir_, "memory.events", "oom_kill");
-            if (!kills) {
+            auto rose = oom_kill_rose();
+            if (!rose)
                 seen.gone = true;
-            } else if (*kills > oom_kills_) {
-                oom_kills_ = *kills;
+            else if (*rose)
                 ++seen.ooms;
-            }
         } else if (ev->wd == cgroup_wd_) {
             if (value_of(dir_, "cgroup.events", "populated").value_or(0) == 0) seen.gone = true;
         }

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "cgroups/layout.hpp"
@@ -42,6 +43,9 @@ private:
     OomWatch() = default;
     Seen read_v1();
     Seen read_v2();
+    // memory.events' oom_kill went up since last seen (and is recorded);
+    // nullopt when the file is gone with the cgroup.
+    std::optional<bool> oom_kill_rose();
 
     bool v2_ = false;
     std::string dir_;
