@@ -20,7 +20,7 @@ LDFLAGS  := -pie -fsanitize=$(SANITIZE)
 LDLIBS   := -Wl,-Bstatic -lseccomp -lcap-ng -Wl,-Bdynamic
 endif
 
-LIB_SRCS   := $(filter-out runtime/main.cpp,$(wildcard runtime/*.cpp runtime/sys/*.cpp \
+LIB_SRCS   := $(filter-out runtime/main.cpp runtime/sys/early_seal.cpp,$(wildcard runtime/*.cpp runtime/sys/*.cpp \
               runtime/child/*.cpp runtime/cgroups/*.cpp spec/*.cpp hooks/*.cpp))
 LIB_OBJS   := $(LIB_SRCS:%.cpp=$(BUILD)/%.o)
 TEST_SRCS  := $(wildcard tests/*.cpp)
@@ -29,8 +29,20 @@ TEST_OBJS  := $(TEST_SRCS:%.cpp=$(BUILD)/%.o)
 # Code between clone3 and execve: no exceptions (see README "Principles").
 $(BUILD)/runtime/child/%.o: CXXFLAGS += -fno-exceptions
 
+# berth's ELF entry point runs before the C library is set up (see the file):
+# no stack protector, no sanitizer, and nothing it could call.
+EARLY_SEAL := $(BUILD)/runtime/sys/early_seal.o
+$(EARLY_SEAL): CXXFLAGS := $(filter-out -fsanitize=% -fstack-protector-strong,$(CXXFLAGS)) \
+                           -ffreestanding -fno-builtin -fno-stack-protector -fno-exceptions
+
 .PHONY: all deps test unit integration bench demo lint clean install vm-v2 vm-systemd
 all: $(BUILD)/berth $(BUILD)/probe $(BUILD)/berth-systemd
+
+# `berth --version` names the commit: rebuild what prints it when HEAD moves.
+COMMIT_STAMP := $(BUILD)/commit-$(COMMIT)
+$(COMMIT_STAMP):
+	@mkdir -p $(BUILD) && rm -f $(BUILD)/commit-* && touch $@
+$(BUILD)/runtime/commands.o: $(COMMIT_STAMP)
 
 $(BUILD)/%.o: %.cpp
 	@mkdir -p $(dir $@)
@@ -40,8 +52,10 @@ $(BUILD)/libruntime.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/berth: $(BUILD)/runtime/main.o $(BUILD)/libruntime.a
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/berth: $(BUILD)/runtime/main.o $(EARLY_SEAL) $(BUILD)/libruntime.a
+	@undefined=$$(nm -u $(EARLY_SEAL) | grep -vw _start); [ -z "$$undefined" ] || \
+	  { echo "$(EARLY_SEAL) may call nothing but _start: $$undefined" >&2; exit 1; }
+	$(CXX) $(LDFLAGS) -Wl,-e,berth_entry -o $@ $^ $(LDLIBS)
 
 $(BUILD)/unit: $(TEST_OBJS) $(BUILD)/libruntime.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)

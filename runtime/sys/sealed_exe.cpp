@@ -11,6 +11,9 @@
 // mount is not attached anywhere, so nothing in any mount namespace can make
 // it writable again. It costs one execve and no copy. When the binary already
 // lives on a read-only mount (detected with fstatvfs), nothing is done.
+// The same re-exec normally happens earlier, at berth's ELF entry point
+// (early_seal.cpp), before the C library starts; this is the safety net that
+// also reports why sealing failed.
 #include "sys/sealed_exe.hpp"
 
 #include <fcntl.h>
