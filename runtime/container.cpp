@@ -183,7 +183,7 @@ Created do_create(const cli::GlobalOptions& g, const cli::CreateOptions& o, Bund
     sys::ScopeExit remove_cgroup([&] { remove_cgroup_quietly(*cg.manager); });
     UniqueFd leaf = cg.manager->open_leaf();
     plan.cgroup_fd = leaf ? leaf.get() : -1;
-    bool joined_by_clone = leaf && cg.layout.mode == cgroups::Mode::unified;
+    bool joined_by_clone = leaf && cg.manager->joined_by_clone();
     plan.late_cgroupns = (plan.unshare_flags & CLONE_NEWCGROUP) != 0 && !joined_by_clone;
     bool cgroup_mounts = std::any_of(plan.mounts.begin(), plan.mounts.end(),
                                      [](const plan::MountStep& m) { return m.needs_cgroup; });

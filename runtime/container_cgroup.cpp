@@ -39,8 +39,11 @@ Opened for_create(bool systemd, const spec::Spec& spec, const std::string& id) {
 }
 
 std::unique_ptr<cgroups::Manager> open(const Record& r) {
-    if (r.systemd) return std::make_unique<cgroups::Systemd>(cgroups::detect_layout(), r.unit, r.slice, r.paths);
-    return std::make_unique<cgroups::Cgroupfs>(cgroups::detect_layout(), r.paths);
+    std::unique_ptr<cgroups::Manager> m;
+    if (r.systemd) m = std::make_unique<cgroups::Systemd>(cgroups::detect_layout(), r.unit, r.slice, r.paths);
+    else m = std::make_unique<cgroups::Cgroupfs>(cgroups::detect_layout(), r.paths);
+    m->assume_created();  // made at create; exec's join() only moves its process
+    return m;
 }
 
 Record record_of(const cgroups::Manager& m, bool systemd) {

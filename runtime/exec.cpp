@@ -106,11 +106,12 @@ int run(const cli::GlobalOptions& g, const cli::ExecOptions& o) {
     if (process.terminal && !external) console.prepare();
     plan.console_socket = external ? external.get() : console.child_end();
 
-    // The process is cloned into the cgroup2 leaf and joined to the v1
-    // hierarchies by the parent before it may exec (CgroupPlease/Done).
+    // The process is cloned into the cgroup2 leaf and, where there are v1
+    // hierarchies, joined to them by the parent before it may exec
+    // (CgroupPlease/Done).
     sys::UniqueFd leaf = cgroup ? cgroup->open_leaf() : sys::UniqueFd();
     plan.cgroup_fd = leaf ? leaf.get() : -1;
-    plan.wait_cgroup = cgroup != nullptr;
+    plan.wait_cgroup = cgroup && !(leaf && cgroup->joined_by_clone());
     spawn::Callbacks cb;
     if (cgroup) cb.join_cgroup = [&](pid_t pid) { cgroup->join(pid); };
     pid_t pid = spawn::start(plan, cb);

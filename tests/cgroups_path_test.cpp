@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "cgroups/cgroupfs.hpp"
 #include "cgroups/layout.hpp"
 #include "cgroups/path.hpp"
 #include "sys/error.hpp"
@@ -132,4 +133,13 @@ TEST_CASE("cgroups path: systemd slice:prefix:name") {
     CHECK(error_of([] { parse_systemd_path(std::string("x.slice:p:a/b"), "x"); }) ==
           "linux.cgroupsPath: invalid unit name part `a/b`");
     CHECK(error_of([] { parse_systemd_path(std::string("bad:p:c"), "x"); }) == "invalid slice name: bad");
+}
+
+TEST_CASE("cgroups path: clone3 into the leaf joins everything only on a unified host") {
+    // exec and create skip the CgroupPlease round trip exactly then.
+    CHECK(Cgroupfs::for_container(unified("/"), std::string("/c1"), "c1").joined_by_clone());
+    CHECK_FALSE(Cgroupfs::for_container(hybrid(), std::string("/c1"), "c1").joined_by_clone());
+    Layout v1only = parse_layout("34 30 0:31 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n",
+                                 "4:memory:/\n", "");
+    CHECK_FALSE(Cgroupfs::for_container(v1only, std::string("/c1"), "c1").joined_by_clone());
 }

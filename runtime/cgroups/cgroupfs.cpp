@@ -205,6 +205,8 @@ sys::UniqueFd Cgroupfs::open_leaf() const {
     return fd;
 }
 
+bool Cgroupfs::joined_by_clone() const { return layout_.mode == Mode::unified && !paths_.v2.empty(); }
+
 void Cgroupfs::join(pid_t pid) {
     if (!v1_created_) create_v1();
     for (const auto& dir : all_dirs()) write_pid(dir, pid);

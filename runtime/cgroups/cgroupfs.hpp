@@ -45,6 +45,8 @@ public:
     void create() override;
     sys::UniqueFd open_leaf() const override;
     void join(pid_t pid) override;
+    bool joined_by_clone() const override;
+    void assume_created() override { v1_created_ = true; }
     std::vector<std::string> set(const spec::Resources& r, bool devices) const override;
     // set() with a substitute writer (tests inject kernel refusals).
     std::vector<std::string> set(const spec::Resources& r, bool devices, const WriteFn& write) const;

@@ -33,6 +33,13 @@ public:
     // Creates the v1 directories (first call only) and moves `pid` into the
     // cgroup in every hierarchy (harmless where CLONE_INTO_CGROUP placed it).
     virtual void join(pid_t pid) = 0;
+    // True when clone3(CLONE_INTO_CGROUP) into open_leaf() alone puts a
+    // process in all of the container's cgroups (cgroup v2 only): nothing
+    // then needs to wait for join().
+    virtual bool joined_by_clone() const = 0;
+    // The cgroup exists already (a manager opened from a container's
+    // record, for exec): join() only moves processes, it makes nothing.
+    virtual void assume_created() = 0;
     // Applies resources; returns warnings to log. `devices` = false keeps
     // the device rules as they are (update).
     virtual std::vector<std::string> set(const spec::Resources& r, bool devices) const = 0;

@@ -54,6 +54,8 @@ public:
     void create() override;
     sys::UniqueFd open_leaf() const override;
     void join(pid_t pid) override;
+    bool joined_by_clone() const override { return fs_.joined_by_clone(); }
+    void assume_created() override { fs_.assume_created(); }
     std::vector<std::string> set(const spec::Resources& r, bool devices) const override;
     void freeze(bool frozen) const override;
     FreezerState freezer_state() const override;
