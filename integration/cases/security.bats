@@ -72,6 +72,33 @@ no_dev_mounts() { cfg '.mounts |= map(select(.destination | startswith("/dev") |
 	done
 }
 
+@test "CVE-2016-9962 (3.13): a container's pid 1 cannot ptrace or read the fds of exec before it execs" {
+	# The grabber (default capabilities) races every new process for
+	# PTRACE_SEIZE and /proc/N/fd while exec joins 100 times. Once exec has
+	# dropped to the container's capabilities, only being non-dumpable keeps
+	# it out until execve; a large seccomp filter (rules that never match),
+	# loaded in that window, widens it. A race harness, so it cannot prove
+	# absence; with PR_SET_DUMPABLE removed from the child it reported the
+	# exec process and its fds (report socket, namespace fds) in 2 of 3 runs.
+	# The kernel serialises ptrace attach with execve (cred_guard_mutex):
+	# a correct runtime never shows up as "early".
+	cfg '.process.noNewPrivileges = true | .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+		"syscalls": [range(1000; 2500) | {"names": ["fcntl"], "action": "SCMP_ACT_ERRNO",
+			"args": [{"index": 0, "value": ., "op": "SCMP_CMP_EQ"}]}]}'
+	probe_args grabber /bin/busybox
+	rt run -d --bundle "$BUNDLE" "$CID" </dev/null >"$T/grab.out" 2>&1 3>&-
+	CLEANUP_IDS+=("$CID")
+	wait_for 10 grep -qx ready "$T/grab.out" || fail_msg "grabber not ready: $(cat "$T/grab.out")"
+	local i
+	for i in $(seq 100); do
+		rt exec "$CID" /bin/true </dev/null >/dev/null 2>&1 || fail_msg "exec $i failed"
+	done
+	rt kill "$CID" USR1
+	wait_for 10 grep -q '^done ' "$T/grab.out" || fail_msg "grabber did not finish: $(cat "$T/grab.out")"
+	run cat "$T/grab.out"
+	refute_line_match '^early '
+}
+
 @test "3.16 / CVE-2026-30892: exec -u is uid[:gid], numeric and in range" {
 	skip_if_runc "casts -u 4294967296 to uint32: uid 0"
 	probe_args sleep 100

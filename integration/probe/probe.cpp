@@ -25,6 +25,7 @@
 #include <string>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -540,6 +541,59 @@ int cmd_exe_attack(const Args &) {
     return 0;
 }
 
+// grabber EXE...: CVE-2016-9962. Run as the container's pid 1 with its
+// default capabilities while `exec` joins the container again and again:
+// race every other process for ptrace(PTRACE_SEIZE) and its /proc/N/fd,
+// retrying each until it is caught or gone. A process caught while its exe
+// is not one of EXE (the payloads) is a runtime still setting up inside the
+// container: "early PID exe=... fds=...". Prints "ready" once, and on
+// SIGUSR1 "done caught=N early=M".
+int cmd_grabber(const Args &a) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &set, nullptr);
+    auto payload = [&](const std::string &exe) { return std::find(a.begin() + 1, a.end(), exe) != a.end(); };
+    std::map<int, bool> done;  // pid -> caught (attached or fds read)
+    int caught = 0, early = 0;
+    out("ready");
+    for (;;) {
+        sigset_t pend;
+        sigpending(&pend);
+        if (sigismember(&pend, SIGUSR1)) break;
+        // Traced processes wait for their tracer to see them exit.
+        while (waitpid(-1, nullptr, WNOHANG | __WALL) > 0) {
+        }
+        DIR *d = opendir("/proc");
+        if (!d) return fail("", errno);
+        while (auto *e = readdir(d)) {
+            int pid = atoi(e->d_name);
+            if (pid <= 1 || pid == getpid() || done.count(pid)) continue;
+            std::string base = "/proc/" + std::to_string(pid);
+            bool attached = ptrace(PTRACE_SEIZE, pid, nullptr, nullptr) == 0;
+            std::string fds;
+            if (DIR *fd = opendir((base + "/fd").c_str())) {
+                while (auto *f = readdir(fd))
+                    if (f->d_name[0] != '.') fds += " " + readlink_s(base + "/fd/" + f->d_name);
+                closedir(fd);
+            } else if (!attached) {
+                continue;  // not now: try again on the next pass
+            }
+            std::string exe = readlink_s(base + "/exe");
+            done[pid] = true;
+            if (exe.rfind("error=", 0) == 0) continue;  // exited meanwhile
+            caught++;
+            if (!payload(exe)) {
+                early++;
+                out("early " + std::to_string(pid) + " exe=" + exe + " fds=" + fds);
+            }
+        }
+        closedir(d);
+    }
+    out("done caught=" + std::to_string(caught) + " early=" + std::to_string(early));
+    return 0;
+}
+
 // ---- host-side helpers --------------------------------------------------------
 
 // recvtty SOCK OUT [GATE]: listen on SOCK, (wait for file GATE,) accept one
@@ -669,7 +723,7 @@ int usage() {
             "usage: probe CMD [ARGS] [; CMD [ARGS]]...\n"
             "  hostname ids caps nnp rlimit RES fds [-a] cwd tty ns mounts mount PATH\n"
             "  stat [-L] PATH write PATH [DATA] read PATH ls PATH env oom sysctl KEY pid\n"
-            "  sleep N exit N kill-self SIG signals [COUNT] timens cgroup exe-attack\n"
+            "  sleep N exit N kill-self SIG signals [COUNT] timens cgroup exe-attack grabber EXE...\n"
             "  alloc BYTES forkn N spin SECS\n"
             "  host: recvtty SOCK OUT [GATE] fillpipe rusage CMD... timeit CMD...\n");
     return 2;
@@ -687,6 +741,7 @@ int main(int argc, char **argv) {
         {"oom", cmd_oom}, {"sysctl", cmd_sysctl}, {"pid", cmd_pid}, {"sleep", cmd_sleep},
         {"exit", cmd_exit}, {"kill-self", cmd_kill_self}, {"signals", cmd_signals},
         {"timens", cmd_timens}, {"cgroup", cmd_cgroup}, {"exe-attack", cmd_exe_attack},
+        {"grabber", cmd_grabber},
         {"alloc", cmd_alloc}, {"forkn", cmd_forkn}, {"spin", cmd_spin},
         {"recvtty", cmd_recvtty},
         {"fillpipe", cmd_fillpipe}, {"rusage", cmd_rusage}, {"timeit", cmd_timeit}};
