@@ -11,6 +11,7 @@
 #include "cgroups/cgroupfs.hpp"
 #include "cgroups/layout.hpp"
 #include "cgroups/systemd.hpp"
+#include "cgroups/systemd_annotations.hpp"
 #include "sys/error.hpp"
 #include "sys/fd.hpp"
 #include "sys/file.hpp"
@@ -30,9 +31,11 @@ Opened for_create(bool systemd, const spec::Spec& spec, const std::string& id) {
     Opened o;
     o.layout = cgroups::detect_layout();
     std::optional<std::string> path = spec.linux ? spec.linux->cgroups_path : std::nullopt;
-    if (systemd)
-        o.manager = std::make_unique<cgroups::Systemd>(cgroups::Systemd::for_container(o.layout, path, id));
-    else
+    if (systemd) {
+        auto sd = std::make_unique<cgroups::Systemd>(cgroups::Systemd::for_container(o.layout, path, id));
+        sd->add_unit_properties(cgroups::annotation_properties(spec.annotations));
+        o.manager = std::move(sd);
+    } else
         o.manager = std::make_unique<cgroups::Cgroupfs>(cgroups::Cgroupfs::for_container(o.layout, path, id));
     o.record = record_of(*o.manager, systemd);
     return o;

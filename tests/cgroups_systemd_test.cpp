@@ -18,6 +18,7 @@
 
 #include "cgroups/fsutil.hpp"
 #include "cgroups/systemd.hpp"
+#include "cgroups/systemd_annotations.hpp"
 #include "cgroups/systemd_props.hpp"
 #include "sdbus/protocol.hpp"
 #include "spec/parse.hpp"
@@ -28,6 +29,7 @@
 
 using namespace rt::cgroups;
 using rt::sdbus::DeviceList;
+using rt::sdbus::Number;
 using rt::sdbus::Property;
 using rt::sdbus::Value;
 
@@ -115,7 +117,12 @@ TEST_CASE("systemd protocol: a request survives encode and decode, every value t
                     {"AllowedCPUs", std::vector<uint8_t>{0x87, 0x01}, 244},
                     {"PIDs", std::vector<uint32_t>{1, 4294967295u}},
                     {"DeviceAllow", DeviceList{}},
-                    {"DeviceAllow", DeviceList{{"/dev/char/1:3", "rwm"}, {"char-*", "m"}}}};
+                    {"DeviceAllow", DeviceList{{"/dev/char/1:3", "rwm"}, {"char-*", "m"}}},
+                    {"Nice", Number{'i', -5, 0, 0}},
+                    {"X", Number{'x', INT64_MIN, 0, 0}},
+                    {"Y", Number{'y', 0, 255, 0}},
+                    {"Q", Number{'q', 0, 65535, 0}},
+                    {"D", Number{'d', 0, 0, 2.5}}};
     std::string line = rt::sdbus::encode(r);
     CHECK(line.find('\n') == std::string::npos);
     CHECK(rt::sdbus::decode(line) == r);
@@ -124,6 +131,62 @@ TEST_CASE("systemd protocol: a request survives encode and decode, every value t
     CHECK(rt::sdbus::encode({"x.scope", {{"AllowedCPUs", std::vector<uint8_t>{1}, 244}}, true}) ==
           R"({"unit":"x.scope","hold":true,"properties":[{"name":"AllowedCPUs","type":"ay","value":[1],"since":244}]})");
     CHECK(std::string(rt::sdbus::signature(Value(DeviceList{}))) == "a(ss)");
+    CHECK(std::string(rt::sdbus::signature(Value(Number{'u', 0, 1, 0}))) == "u");
+    CHECK(rt::sdbus::encode({"x.scope", {{"Nice", Number{'n', -3, 0, 0}}}, false}) ==
+          R"({"unit":"x.scope","properties":[{"name":"Nice","type":"n","value":-3}]})");
+}
+
+TEST_CASE("systemd: GVariant text values of org.systemd.property.* annotations") {
+    CHECK(parse_gvariant("true") == Value(true));
+    CHECK(parse_gvariant(" boolean false ") == Value(false));
+    CHECK(parse_gvariant("uint64 300") == Value(uint64_t{300}));
+    CHECK(parse_gvariant("uint64 0x10") == Value(uint64_t{16}));
+    CHECK(parse_gvariant("42") == Value(Number{'i', 42, 0, 0}));
+    CHECK(parse_gvariant("-7") == Value(Number{'i', -7, 0, 0}));
+    CHECK(parse_gvariant("int64 -9000000000") == Value(Number{'x', -9000000000, 0, 0}));
+    CHECK(parse_gvariant("uint32 4294967295") == Value(Number{'u', 0, 4294967295u, 0}));
+    CHECK(parse_gvariant("byte 255") == Value(Number{'y', 0, 255, 0}));
+    CHECK(parse_gvariant("2.5") == Value(Number{'d', 0, 0, 2.5}));
+    CHECK(parse_gvariant("double 3") == Value(Number{'d', 0, 0, 3}));
+    CHECK(parse_gvariant("'inactive-or-failed'") == Value(std::string("inactive-or-failed")));
+    CHECK(parse_gvariant(R"("it's \"quoted\"")") == Value(std::string("it's \"quoted\"")));
+    CHECK(parse_gvariant("string 'x'") == Value(std::string("x")));
+    CHECK(parse_gvariant("['a.service', \"b.service\"]") ==
+          Value(std::vector<std::string>{"a.service", "b.service"}));
+    CHECK(parse_gvariant("@as []") == Value(std::vector<std::string>{}));
+    for (const char* bad : {"", "yes", "uint64 -1", "byte 256", "int32 2147483648", "'open", "[1, 2]",
+                            "@au []", "1 2", "uint64 12abc", "double nan"})
+        CHECK_MESSAGE(error_of([&] { parse_gvariant(bad); }) != "no error", bad);
+}
+
+TEST_CASE("systemd: annotations become unit properties as runc's initSystemdProps") {
+    std::map<std::string, std::string> a = {{"org.systemd.property.TimeoutStopSec", "uint64 123"},
+                                            {"org.systemd.property.RuntimeMaxSec", "2.5"},
+                                            {"org.systemd.property.TimeoutStartUSec", "uint64 7"},
+                                            {"org.systemd.property.CollectMode", "'inactive-or-failed'"},
+                                            {"org.systemd.property.DefaultDependencies", "true"},
+                                            {"org.opencontainers.image.title", "ignored"},
+                                            {"com.example.property.Foo", "ignored"}};
+    auto props = annotation_properties(a);
+    REQUIRE(props.size() == 5);
+    // std::map order: by annotation key.
+    CHECK(props[0] == rt::sdbus::Property{"CollectMode", std::string("inactive-or-failed")});
+    CHECK(props[1] == rt::sdbus::Property{"DefaultDependencies", true});
+    CHECK(props[2] == rt::sdbus::Property{"RuntimeMaxUSec", uint64_t{2500000}});
+    CHECK(props[3] == rt::sdbus::Property{"TimeoutStartUSec", uint64_t{7}});
+    CHECK(props[4] == rt::sdbus::Property{"TimeoutStopUSec", uint64_t{123000000}});
+    auto err = [](const char* key, const char* value) {
+        return error_of([&] { annotation_properties({{key, value}}); });
+    };
+    CHECK(err("org.systemd.property.Ab", "true") ==
+          "annotations: org.systemd.property.Ab=true: property name too short");
+    CHECK(err("org.systemd.property.Cpu_Quota", "1") ==
+          "annotations: org.systemd.property.Cpu_Quota=1: property name has a non-letter `_`");
+    CHECK(err("org.systemd.property.TimeoutStopSec", "int32 -1") ==
+          "annotations: org.systemd.property.TimeoutStopSec=int32 -1: negative seconds");
+    CHECK(err("org.systemd.property.TimeoutStopSec", "'1min'") ==
+          "annotations: org.systemd.property.TimeoutStopSec='1min': a ...Sec property wants a number");
+    CHECK(err("org.systemd.property.KillMode", "mixed").find("unknown word `mixed`") != std::string::npos);
 }
 
 TEST_CASE("systemd protocol: malformed requests are refused with a reason") {
@@ -136,8 +199,8 @@ TEST_CASE("systemd protocol: malformed requests are refused with a reason") {
               rt::sdbus::decode(R"({"unit":"x","properties":[{"name":"A","type":"ay","value":[256]}]})");
           }) == "bad request: property A: element out of range");
     CHECK(error_of([] {
-              rt::sdbus::decode(R"({"unit":"x","properties":[{"name":"A","type":"q","value":[]}]})");
-          }) == "bad request: property A: unknown type `q`");
+              rt::sdbus::decode(R"({"unit":"x","properties":[{"name":"A","type":"v","value":[]}]})");
+          }) == "bad request: property A: unknown type `v`");
     CHECK(rt::sdbus::decode(R"({"unit":"x"})").properties.empty());
 }
 

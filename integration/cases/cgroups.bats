@@ -742,6 +742,25 @@ make_bfq_loop() {
 	assert_no_cgroup "$CID"
 }
 
+@test "systemd driver: org.systemd.property.* annotations become unit properties (Sec -> USec)" {
+	is_systemd_driver || skip "BERTH_TEST_SYSTEMD is not set"
+	set_cgroups_path unused "system.slice:berthtest:$CID"
+	cfg '.annotations = {"org.systemd.property.TimeoutStopSec": "uint64 123",
+		"org.systemd.property.CollectMode": "'"'"'inactive-or-failed'"'"'"}'
+	probe_args sleep 100
+	create_ok
+	assert_eq "$(systemctl show -p TimeoutStopUSec --value "berthtest-$CID.scope")" "2min 3s"
+	assert_eq "$(systemctl show -p CollectMode --value "berthtest-$CID.scope")" "inactive-or-failed"
+}
+
+@test "systemd driver: a malformed org.systemd.property annotation is refused, nothing left" {
+	is_systemd_driver || skip "BERTH_TEST_SYSTEMD is not set"
+	cfg '.annotations = {"org.systemd.property.TimeoutStopSec": "soon"}'
+	probe_args sleep 100
+	try_create
+	assert_rejected "org.systemd.property.TimeoutStopSec=soon"
+}
+
 @test "delete removes the container's cgroup directory in every hierarchy" {
 	probe_args sleep 100
 	create_ok

@@ -196,6 +196,7 @@ void Systemd::release_holder() const {
 void Systemd::create() {
     release_holder();  // a second create() starts over
     sdbus::Request req{unit_, unit_properties(unit_, slice_, description_, layout_), is_scope(unit_)};
+    req.properties.insert(req.properties.end(), extra_.begin(), extra_.end());
     auto holder = std::make_unique<Holder>(Holder{spawn_helper("start-unit")});
     auto [kind, cgroup] = request(holder->proc, req);
     if (cgroup.empty() || cgroup.front() != '/' || cgroup == "/")

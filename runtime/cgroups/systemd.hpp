@@ -30,6 +30,7 @@
 #include "cgroups/layout.hpp"
 #include "cgroups/manager.hpp"
 #include "cgroups/path.hpp"
+#include "sdbus/protocol.hpp"
 
 namespace rt::cgroups {
 
@@ -46,6 +47,10 @@ public:
     Systemd(Systemd&&) noexcept;
     Systemd& operator=(Systemd&&) = delete;
     ~Systemd() override;  // lets a still-holding helper go
+
+    // Sent after berth's own properties by create() (the container's
+    // org.systemd.property.* annotations, systemd_annotations.hpp).
+    void add_unit_properties(std::vector<sdbus::Property> props) { extra_ = std::move(props); }
 
     const std::string& unit() const { return unit_; }
     const std::string& slice() const { return slice_; }
@@ -71,6 +76,7 @@ private:
     std::string unit_, slice_, description_;
     Paths paths_;
     Cgroupfs fs_;
+    std::vector<sdbus::Property> extra_;
     // Mutable: join() and destroy() are const in Manager, and letting the
     // helper go changes nothing about the cgroup itself.
     mutable std::unique_ptr<Holder> holder_;

@@ -48,6 +48,20 @@ uint64_t now_usec() {
     return static_cast<uint64_t>(ts.tv_sec) * 1000000 + static_cast<uint64_t>(ts.tv_nsec) / 1000;
 }
 
+// Range checks were made when the annotation was parsed.
+void append_number(sd_bus_message* m, const Number& n, const std::string& what) {
+    switch (n.sig) {
+        case 'y': { uint8_t v = static_cast<uint8_t>(n.u); check(sd_bus_message_append_basic(m, 'y', &v), what); break; }
+        case 'n': { int16_t v = static_cast<int16_t>(n.i); check(sd_bus_message_append_basic(m, 'n', &v), what); break; }
+        case 'q': { uint16_t v = static_cast<uint16_t>(n.u); check(sd_bus_message_append_basic(m, 'q', &v), what); break; }
+        case 'i': { int32_t v = static_cast<int32_t>(n.i); check(sd_bus_message_append_basic(m, 'i', &v), what); break; }
+        case 'u': { uint32_t v = static_cast<uint32_t>(n.u); check(sd_bus_message_append_basic(m, 'u', &v), what); break; }
+        case 'x': check(sd_bus_message_append_basic(m, 'x', &n.i), what); break;
+        case 'd': check(sd_bus_message_append_basic(m, 'd', &n.d), what); break;
+        default: throw std::invalid_argument(what + ": unknown number type");
+    }
+}
+
 void append_value(sd_bus_message* m, const Value& v, const std::string& what) {
     std::visit(
         [&](const auto& x) {
@@ -57,6 +71,8 @@ void append_value(sd_bus_message* m, const Value& v, const std::string& what) {
                 check(sd_bus_message_append_basic(m, 'b', &b), what);
             } else if constexpr (std::is_same_v<T, uint64_t>) {
                 check(sd_bus_message_append_basic(m, 't', &x), what);
+            } else if constexpr (std::is_same_v<T, Number>) {
+                append_number(m, x, what);
             } else if constexpr (std::is_same_v<T, std::string>) {
                 check(sd_bus_message_append_basic(m, 's', x.c_str()), what);
             } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {

@@ -29,9 +29,19 @@ namespace rt::sdbus {
 
 // DeviceAllow=: (path or group, "rwm").
 using DeviceList = std::vector<std::pair<std::string, std::string>>;
+// A number of any other basic D-Bus type (from org.systemd.property.*
+// annotations): `sig` is one of "ynqiuxd"; integers in `i` (signed types)
+// or `u`, doubles in `d`.
+struct Number {
+    char sig = 'i';
+    int64_t i = 0;
+    uint64_t u = 0;
+    double d = 0;
+    bool operator==(const Number&) const = default;
+};
 // One property value; the alternative fixes the D-Bus signature (see signature()).
 using Value = std::variant<bool, uint64_t, std::string, std::vector<std::string>, std::vector<uint8_t>,
-                           std::vector<uint32_t>, DeviceList>;
+                           std::vector<uint32_t>, DeviceList, Number>;
 
 struct Property {
     std::string name;
@@ -51,8 +61,13 @@ struct Request {
 
 inline const char* signature(const Value& v) {
     static constexpr const char* sigs[] = {"b", "t", "s", "as", "ay", "au", "a(ss)"};
+    if (const Number* n = std::get_if<Number>(&v)) {
+        static constexpr const char* numbers[] = {"y", "n", "q", "i", "u", "x", "d"};
+        return numbers[std::string_view("ynqiuxd").find(n->sig)];
+    }
     return sigs[v.index()];
 }
+inline bool is_signed(char sig) { return sig == 'n' || sig == 'i' || sig == 'x'; }
 
 namespace detail {
 
@@ -68,6 +83,10 @@ inline void put_value(Writer& w, const Value& v) {
                 w.Bool(x);
             } else if constexpr (std::is_same_v<T, uint64_t>) {
                 w.Uint64(x);
+            } else if constexpr (std::is_same_v<T, Number>) {
+                if (x.sig == 'd') w.Double(x.d);
+                else if (is_signed(x.sig)) w.Int64(x.i);
+                else w.Uint64(x.u);
             } else if constexpr (std::is_same_v<T, std::string>) {
                 put(w, x);
             } else if constexpr (std::is_same_v<T, DeviceList>) {
@@ -120,6 +139,21 @@ inline Value get_value(const std::string& type, const rapidjson::Value& v, const
     if (type == "s") {
         want(v.IsString());
         return std::string(v.GetString(), v.GetStringLength());
+    }
+    if (type.size() == 1 && std::string_view("ynqiuxd").find(type[0]) != std::string_view::npos) {
+        Number n;
+        n.sig = type[0];
+        if (n.sig == 'd') {
+            want(v.IsNumber());
+            n.d = v.GetDouble();
+        } else if (is_signed(n.sig)) {
+            want(v.IsInt64());
+            n.i = v.GetInt64();
+        } else {
+            want(v.IsUint64());
+            n.u = v.GetUint64();
+        }
+        return n;
     }
     want(v.IsArray());
     if (type == "ay") return ints<uint8_t>(v, name, 0xff);
