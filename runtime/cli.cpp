@@ -28,6 +28,7 @@
 #include <span>
 
 #include "sys/error.hpp"
+#include "sys/quote.hpp"
 
 namespace rt::cli {
 
@@ -35,37 +36,9 @@ namespace {
 
 using rt::sys::Error;
 using rt::sys::ErrorKind;
+using rt::sys::go_quote;
 
 [[noreturn]] void usage(const std::string& msg) { throw Error(ErrorKind::usage, msg); }
-
-// Go's %q for the ASCII range; other bytes are copied (error messages only).
-std::string quote(std::string_view s) {
-    static const char hex[] = "0123456789abcdef";
-    std::string out = "\"";
-    for (unsigned char c : s) {
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\a': out += "\\a"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\v': out += "\\v"; break;
-        default:
-            if (c < 0x20 || c == 0x7f) {
-                out += "\\x";
-                out += hex[c >> 4];
-                out += hex[c & 0xf];
-            } else {
-                out += static_cast<char>(c);
-            }
-        }
-    }
-    out += '"';
-    return out;
-}
 
 // ---------------------------------------------------------------------------
 // Go strconv, exactly enough to accept and reject what runc does.
@@ -176,7 +149,7 @@ NumErr parse_int(std::string_view s, int base, int64_t& out) {
 const char* flag_err(NumErr e) { return e == NumErr::range ? "value out of range" : "parse error"; }
 
 std::string strconv_err(const char* fn, std::string_view s, NumErr e) {
-    return std::string("strconv.") + fn + ": parsing " + quote(s) + ": " +
+    return std::string("strconv.") + fn + ": parsing " + go_quote(s) + ": " +
            (e == NumErr::range ? "value out of range" : "invalid syntax");
 }
 
@@ -194,12 +167,12 @@ bool parse_bool(std::string_view s, bool& out) {
 }
 
 [[noreturn]] void bad_value(std::string_view name, std::string_view value, const char* why) {
-    usage("invalid value " + quote(value) + " for flag -" + std::string(name) + ": " + why);
+    usage("invalid value " + go_quote(value) + " for flag -" + std::string(name) + ": " + why);
 }
 
 // time.ParseDuration -> nanoseconds. Returns an error text (empty on success).
 std::string parse_duration_ns(std::string_view orig, int64_t& out) {
-    const std::string invalid = "time: invalid duration " + quote(orig);
+    const std::string invalid = "time: invalid duration " + go_quote(orig);
     std::string_view s = orig;
     out = 0;
     uint64_t d = 0;
@@ -251,7 +224,7 @@ std::string parse_duration_ns(std::string_view orig, int64_t& out) {
         // unit: everything up to the next [0-9.]
         for (i = 0; i < s.size() && s[i] != '.' && !(s[i] >= '0' && s[i] <= '9'); i++) {
         }
-        if (i == 0) return "time: missing unit in duration " + quote(orig);
+        if (i == 0) return "time: missing unit in duration " + go_quote(orig);
         std::string_view u = s.substr(0, i);
         s.remove_prefix(i);
         uint64_t unit;
@@ -261,7 +234,7 @@ std::string parse_duration_ns(std::string_view orig, int64_t& out) {
         else if (u == "s") unit = 1000000000;
         else if (u == "m") unit = 60 * uint64_t{1000000000};
         else if (u == "h") unit = 3600 * uint64_t{1000000000};
-        else return "time: unknown unit " + quote(u) + " in duration " + quote(orig);
+        else return "time: unknown unit " + go_quote(u) + " in duration " + go_quote(orig);
         if (v > limit / unit) return invalid;
         v *= unit;
         if (f > 0) {
@@ -294,7 +267,7 @@ std::string ram_in_bytes(std::string_view str, int64_t& out) {
         sfx = str.substr(sep + 1);
     }
     // strconv.ParseFloat on decimal input; strtod alone would also take hex and "inf".
-    const std::string float_err = "strconv.ParseFloat: parsing " + quote(num) + ": ";
+    const std::string float_err = "strconv.ParseFloat: parsing " + go_quote(num) + ": ";
     if (num.empty() || num.find_first_not_of("0123456789.eE+-") != std::string_view::npos)
         return float_err + "invalid syntax";
     std::string n(num);
@@ -451,7 +424,7 @@ std::vector<std::string> parse_flags(std::span<const std::string_view> args,
             if (!is_help(name)) usage("flag provided but not defined: -" + std::string(name));
             bool b = true;
             if (has_value && !parse_bool(value, b))
-                usage("invalid boolean value " + quote(value) + " for -" + std::string(name) +
+                usage("invalid boolean value " + go_quote(value) + " for -" + std::string(name) +
                       ": parse error");
             help = b;
             continue;
@@ -459,7 +432,7 @@ std::vector<std::string> parse_flags(std::span<const std::string_view> args,
         if (def->boolean) {
             bool b = true;
             if (has_value && !parse_bool(value, b))
-                usage("invalid boolean value " + quote(value) + " for -" + std::string(name) +
+                usage("invalid boolean value " + go_quote(value) + " for -" + std::string(name) +
                       ": parse error");
             *def->boolean = b;
             continue;
@@ -559,11 +532,11 @@ bool parse_exec(std::span<const std::string_view> args, ExecOptions& o) {
              int64_t g = 0;
              NumErr e = parse_int(v, 0, g);
              if (e != NumErr::ok)
-                 usage("invalid value " + quote(v) + " for flag -" + std::string(name) + ": " +
+                 usage("invalid value " + go_quote(v) + " for flag -" + std::string(name) + ": " +
                        strconv_err("ParseInt", v, e));
              if (g < 0) usage("additional-gids must be a positive number " + std::to_string(g));
              if (g > static_cast<int64_t>(UINT32_MAX))
-                 usage("invalid value " + quote(v) + " for flag -" + std::string(name) +
+                 usage("invalid value " + go_quote(v) + " for flag -" + std::string(name) +
                        ": value out of range");
              o.additional_gids.push_back(static_cast<uint32_t>(g));
          }},
@@ -801,7 +774,7 @@ bool parse_no_args(std::string_view cmd, std::span<const std::string_view> args)
 // ---------------------------------------------------------------------------
 
 int parse_signal(std::string_view s) {
-    auto unknown = [&]() -> int { usage("unknown signal " + quote(s)); };
+    auto unknown = [&]() -> int { usage("unknown signal " + go_quote(s)); };
     // strconv.Atoi: optional sign, decimal digits.
     int64_t n = 0;
     if (parse_int(s, 10, n) == NumErr::ok) {
@@ -856,7 +829,7 @@ uint64_t parse_duration_ms(std::string_view s) {
     int64_t ns;
     std::string err = parse_duration_ns(s, ns);
     if (!err.empty()) usage(err);
-    if (ns < 0) usage("time: negative duration " + quote(s));
+    if (ns < 0) usage("time: negative duration " + go_quote(s));
     return (static_cast<uint64_t>(ns) + 999'999) / 1'000'000;
 }
 
@@ -905,7 +878,7 @@ Invocation parse(int argc, const char* const* argv) {
         bool b = false;
         if (lowered.empty() || lowered == "auto") g.rootless = "auto";
         else if (parse_bool(g.rootless, b)) g.rootless = b ? "true" : "false";
-        else usage("strconv.ParseBool: parsing " + quote(g.rootless) + ": invalid syntax");
+        else usage("strconv.ParseBool: parsing " + go_quote(g.rootless) + ": invalid syntax");
     }
 
     if (rest.empty()) return help_invocation(std::move(inv), "");

@@ -234,6 +234,9 @@ TEST_CASE("cli: create argument errors match runc 1.1.5") {
           "invalid value \"-1\" for flag -preserve-fds: parse error");
     CHECK(E({"create", "--preserve-fds", "99999999999999999999", "a"}) ==
           "invalid value \"99999999999999999999\" for flag -preserve-fds: value out of range");
+    // Go's %q: printable UTF-8 kept, other bytes escaped.
+    CHECK(E({"create", "--preserve-fds", "caf\xc3\xa9\xff\t", "a"}) ==
+          "invalid value \"caf\xc3\xa9\\xff\\t\" for flag -preserve-fds: parse error");
     CHECK(E({"create", "--no-pivot=yes", "a"}) ==
           "invalid boolean value \"yes\" for -no-pivot: parse error");
     // run-only flags are not defined for create.

@@ -11,6 +11,7 @@
 
 #include "sys/error.hpp"
 #include "sys/log.hpp"
+#include "sys/quote.hpp"
 
 namespace lg = rt::sys::log;
 using lg::Level;
@@ -272,4 +273,14 @@ TEST_CASE("log: UTC conversion agrees with gmtime_r across the calendar") {
                       tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
         REQUIRE(rt::sys::log::rfc3339(timespec{t, 0}) == want);
     }
+}
+
+TEST_CASE("quote: Go's strconv.Quote") {
+    using rt::sys::go_quote;
+    CHECK(go_quote("plain") == "\"plain\"");
+    CHECK(go_quote("a\"b\\c") == "\"a\\\"b\\\\c\"");
+    CHECK(go_quote("\a\b\f\n\r\t\v\x01\x7f") == "\"\\a\\b\\f\\n\\r\\t\\v\\x01\\x7f\"");
+    CHECK(go_quote("caf\xc3\xa9 \xe2\x9c\x93") == "\"caf\xc3\xa9 \xe2\x9c\x93\"");
+    CHECK(go_quote(std::string_view("\xff\xc3", 2)) == "\"\\xff\\xc3\"");
+    CHECK(go_quote("\xe2\x80\x8b") == "\"\\u200b\"");  // zero width space: not printable
 }
