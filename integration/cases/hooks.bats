@@ -75,6 +75,9 @@ hook() {
 	[[ ! -e $T/shared/start.json ]] || fail_msg "startContainer ran before start"
 	[[ ! -e $T/post.json ]] || fail_msg "poststart ran before start"
 	rt start "$CID"
+	# The init runs startContainer after `start` released it: not
+	# necessarily before `start` returns (runc alike).
+	wait_for 10 test -s "$T/shared/start.json" || fail_msg "startContainer did not run"
 	assert_eq "$(jq -r .status "$T/shared/start.json")" created
 	assert_eq "$(jq -r .pid "$T/shared/start.json")" 1
 	assert_eq "$(jq -r .status "$T/post.json")" running
