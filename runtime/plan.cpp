@@ -463,6 +463,9 @@ void plan_process(ChildPlan& plan, const spec::Process& p) {
             start = colon + 1;
         }
     }
+    // runc sets HOME from the rootfs' /etc/passwd when the process has none.
+    if (!has_env(plan.env_storage, "HOME"))
+        plan.env_storage.push_back("HOME=" + passwd_home(plan.rootfs, plan.uid));
 }
 
 namespace {
@@ -532,8 +535,6 @@ ChildPlan build_container_plan(const spec::Spec& spec, const ContainerInput& in)
     }
     plan_process(plan, *spec.process);
     plan_seccomp(plan, linux);
-    if (!has_env(plan.env_storage, "HOME"))
-        plan.env_storage.push_back("HOME=" + passwd_home(plan.rootfs, plan.uid));
     plan.no_new_keyring = in.no_new_keyring;
     plan.keyring_name = "_ses." + in.id;
     if (spec.hooks) {
@@ -574,8 +575,6 @@ ChildPlan build_exec_plan(const spec::Spec& spec, const spec::Process& process, 
     plan.rootfs = in.rootfs;
     plan_process(plan, process);
     plan_seccomp(plan, linux);
-    if (!has_env(plan.env_storage, "HOME"))
-        plan.env_storage.push_back("HOME=" + passwd_home(plan.rootfs, plan.uid));
     plan.keyring_name = "_ses." + in.id;
     plan.preserve_upto = 3 + in.preserve_fds;
     seal(plan);

@@ -175,7 +175,8 @@ struct ExecInput {
 // init): every namespace of the init joined, no rootfs setup, the given
 // process with the container's seccomp filter, no exec.fifo.
 ChildPlan build_exec_plan(const spec::Spec& spec, const spec::Process& process, const ExecInput& in);
-// The process part, shared with exec.
+// The process part, shared with exec; plan.rootfs must be set (HOME from
+// its /etc/passwd).
 void plan_process(ChildPlan& plan, const spec::Process& process);
 // One config mount -> one step (bind sources are stat()ed to pick file or dir targets).
 MountStep plan_mount(const spec::Mount& m, const std::string& bundle);
