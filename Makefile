@@ -57,7 +57,7 @@ $(BUILD)/berth: $(BUILD)/runtime/main.o $(EARLY_SEAL) $(BUILD)/libruntime.a
 	  { echo "$(EARLY_SEAL) may call nothing but _start: $$undefined" >&2; exit 1; }
 	$(CXX) $(LDFLAGS) -Wl,-e,berth_entry -o $@ $^ $(LDLIBS)
 
-$(BUILD)/unit: $(TEST_OBJS) $(BUILD)/libruntime.a
+$(BUILD)/unit: $(TEST_OBJS) $(EARLY_SEAL) $(BUILD)/libruntime.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # berth-systemd: the systemd cgroup driver's D-Bus client (runtime/sdbus/).

@@ -14,8 +14,8 @@
 // absolute addresses. The Makefile builds this file with
 // -ffreestanding -fno-stack-protector and no sanitizer, and fails the build
 // if the object has any undefined symbol. Whatever goes wrong here is left to
-// main(): sys::ensure_sealed_exe() runs again there, finds the binary sealed
-// (or re-executes and reports the error once, with context).
+// main(): sys::ensure_sealed_exe() calls berth_seal_exe again there, finds the
+// binary sealed (or re-executes, or reports the error once, with context).
 #include <fcntl.h>
 #include <linux/mount.h>
 #include <sys/statfs.h>
@@ -51,35 +51,56 @@ bool wants_seal(long argc, char** argv) {
 
 }  // namespace
 
-// sp: the initial process stack (argc, argv..., 0, envp..., 0, auxv).
-// Returns when no re-exec is needed or it failed.
-extern "C" void berth_early_seal(long* sp) {
-    long argc = sp[0];
-    char** argv = reinterpret_cast<char**>(sp + 1);
-    char** envp = argv + argc + 1;
-    if (!wants_seal(argc, argv)) return;
+// The seal itself, shared with sys::ensure_sealed_exe (which reports a
+// failure): returns 0 when the binary already lives on a read-only mount,
+// never returns once it re-executes, and on failure returns -errno with
+// *step naming what failed.
+extern "C" long berth_seal_exe(char** argv, char** envp, const char** step) {
     long exe = raw(SYS_open, reinterpret_cast<long>("/proc/self/exe"), O_PATH | O_CLOEXEC);
-    if (exe < 0) return;
+    if (exe < 0) {
+        *step = "open /proc/self/exe";
+        return exe;
+    }
     struct statfs fs;
-    long rc = raw(SYS_fstatfs, exe, reinterpret_cast<long>(&fs));
-    if (rc == 0 && (fs.f_flags & ST_RDONLY)) {
+    if (raw(SYS_fstatfs, exe, reinterpret_cast<long>(&fs)) == 0 && (fs.f_flags & ST_RDONLY)) {
         raw(SYS_close, exe);
-        return;
+        return 0;
     }
     long tree = raw(SYS_open_tree, exe, reinterpret_cast<long>(""),
                     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
     raw(SYS_close, exe);
-    if (tree < 0) return;
+    if (tree < 0) {
+        *step = "clone a read-only view of the runtime binary";
+        return tree;
+    }
     mount_attr attr;
     attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
     attr.attr_clr = 0;
     attr.propagation = 0;
     attr.userns_fd = 0;
-    if (raw(SYS_mount_setattr, tree, reinterpret_cast<long>(""), AT_EMPTY_PATH,
-            reinterpret_cast<long>(&attr), sizeof attr) == 0)
-        raw(SYS_execveat, tree, reinterpret_cast<long>(""), reinterpret_cast<long>(argv),
-            reinterpret_cast<long>(envp), AT_EMPTY_PATH);
+    long rc = raw(SYS_mount_setattr, tree, reinterpret_cast<long>(""), AT_EMPTY_PATH,
+                  reinterpret_cast<long>(&attr), sizeof attr);
+    if (rc < 0) {
+        *step = "make the runtime view read-only";
+    } else {
+        // The tree fd is CLOEXEC: after execveat the mount lives on only as
+        // the new image's exe file.
+        rc = raw(SYS_execveat, tree, reinterpret_cast<long>(""), reinterpret_cast<long>(argv),
+                 reinterpret_cast<long>(envp), AT_EMPTY_PATH);
+        *step = "re-exec the runtime from its read-only view";
+    }
     raw(SYS_close, tree);
+    return rc;
+}
+
+// sp: the initial process stack (argc, argv..., 0, envp..., 0, auxv).
+// Returns when no re-exec is needed or it failed (main() reports why).
+extern "C" void berth_early_seal(long* sp) {
+    long argc = sp[0];
+    char** argv = reinterpret_cast<char**>(sp + 1);
+    char** envp = argv + argc + 1;
+    const char* step;
+    if (wants_seal(argc, argv)) berth_seal_exe(argv, envp, &step);
 }
 
 // The entry point (linked with -e berth_entry): call berth_early_seal with

@@ -10,41 +10,26 @@
 // on a read-only mount, so opening it for writing fails with EROFS, and the
 // mount is not attached anywhere, so nothing in any mount namespace can make
 // it writable again. It costs one execve and no copy. When the binary already
-// lives on a read-only mount (detected with fstatvfs), nothing is done.
-// The same re-exec normally happens earlier, at berth's ELF entry point
-// (early_seal.cpp), before the C library starts; this is the safety net that
-// also reports why sealing failed.
+// lives on a read-only mount (detected with fstatfs), nothing is done.
+// The sequence lives in early_seal.cpp (berth_seal_exe), freestanding: it
+// normally runs at berth's ELF entry point, before the C library starts;
+// this is the safety net that also reports why sealing failed.
 #include "sys/sealed_exe.hpp"
-
-#include <fcntl.h>
-#include <linux/mount.h>
-#include <sys/statvfs.h>
-#include <unistd.h>
 
 #include <cerrno>
 
 #include "sys/error.hpp"
-#include "sys/fd.hpp"
-#include "sys/syscalls.hpp"
 
 extern char** environ;
 
 namespace rt::sys {
 
 void ensure_sealed_exe(char** argv) {
-    UniqueFd exe(::open("/proc/self/exe", O_PATH | O_CLOEXEC));
-    if (!exe) throw_errno("open /proc/self/exe");
-    struct statvfs vfs;
-    if (::fstatvfs(exe.get(), &vfs) == 0 && (vfs.f_flag & ST_RDONLY)) return;
-    UniqueFd tree(open_tree(exe.get(), "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH));
-    if (!tree) throw_errno("clone a read-only view of the runtime binary");
-    mount_attr attr{};
-    attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
-    check_sys(mount_setattr(tree.get(), "", AT_EMPTY_PATH, &attr), "make the runtime view read-only");
-    // The tree fd is CLOEXEC: after execveat the mount lives on only as the
-    // new image's exe file.
-    ::syscall(SYS_execveat, tree.get(), "", argv, environ, AT_EMPTY_PATH);
-    throw_errno("re-exec the runtime from its read-only view");
+    const char* step = "";
+    long rc = berth_seal_exe(argv, environ, &step);
+    if (rc == 0) return;
+    errno = static_cast<int>(-rc);
+    throw_errno("%s", step);
 }
 
 }  // namespace rt::sys

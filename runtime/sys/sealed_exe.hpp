@@ -1,4 +1,8 @@
 #pragma once
+// runtime/sys/early_seal.cpp: 0 when already sealed, no return once it
+// re-executes, -errno with *step set on failure.
+extern "C" long berth_seal_exe(char** argv, char** envp, const char** step);
+
 namespace rt::sys {
 // CVE-2019-5736: make sure the binary the container could reach through
 // /proc/<pid>/exe cannot be opened for writing. Called by the commands that
