@@ -8,34 +8,11 @@
 
 #include <string_view>
 
+#include "sys/quote.hpp"
+
 namespace rt::spec {
 
 namespace {
-
-// Length of the valid UTF-8 sequence at s[i] (Go's utf8.DecodeRuneInString
-// rules: no overlongs, no surrogates, nothing above U+10FFFF), 0 if invalid.
-size_t utf8_len(std::string_view s, size_t i, uint32_t* rune) {
-    auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
-    auto cont = [&](size_t k) { return i + k < s.size() && (b(k) & 0xC0) == 0x80; };
-    unsigned char c = b(0);
-    if (c >= 0xC2 && c <= 0xDF && cont(1)) {
-        *rune = (c & 0x1Fu) << 6 | (b(1) & 0x3Fu);
-        return 2;
-    }
-    if (c >= 0xE0 && c <= 0xEF && cont(1) && cont(2)) {
-        uint32_t r = (c & 0x0Fu) << 12 | (b(1) & 0x3Fu) << 6 | (b(2) & 0x3Fu);
-        if (r < 0x800 || (r >= 0xD800 && r <= 0xDFFF)) return 0;
-        *rune = r;
-        return 3;
-    }
-    if (c >= 0xF0 && c <= 0xF4 && cont(1) && cont(2) && cont(3)) {
-        uint32_t r = (c & 0x07u) << 18 | (b(1) & 0x3Fu) << 12 | (b(2) & 0x3Fu) << 6 | (b(3) & 0x3Fu);
-        if (r < 0x10000 || r > 0x10FFFF) return 0;
-        *rune = r;
-        return 4;
-    }
-    return 0;
-}
 
 void put_string(std::string& out, std::string_view s) {
     static const char hex[] = "0123456789abcdef";
@@ -61,8 +38,8 @@ void put_string(std::string& out, std::string_view s) {
             ++i;
             continue;
         }
-        uint32_t rune = 0;
-        size_t n = utf8_len(s, i, &rune);
+        char32_t rune = 0;
+        size_t n = sys::utf8_decode(s, i, rune);  // Go's utf8 rules
         if (n == 0) {
             out += "\\ufffd";
             ++i;
