@@ -54,18 +54,23 @@ sys::UniqueFd interval_timer(uint64_t ms) {
 // tick so a missed notification costs at most one interval.
 void stream(const std::string& id, const cgroups::Manager& m, cgroups::OomWatch& oom, uint64_t interval_ms) {
     sys::UniqueFd timer = interval_timer(interval_ms);
+    auto report = [&](const cgroups::OomWatch::Seen& seen) {
+        for (unsigned i = 0; i < seen.ooms; ++i) emit(oom_event(id));
+    };
+    // The OOM kill that emptied the cgroup may not have been signalled yet
+    // (the kernel defers and rate-limits file notifications, so "populated
+    // 0" can come first): one last look before ending.
+    auto final_look = [&] { report(oom.read_final()); };
     // Reports what the watch has; false once the cgroup is gone.
     auto report_ooms = [&] {
         auto seen = oom.read();
-        for (unsigned i = 0; i < seen.ooms; ++i) emit(oom_event(id));
+        report(seen);
+        if (seen.gone) final_look();
         return !seen.gone;
     };
-    // The OOM kill that emptied the cgroup may not have been signalled
-    // yet: one last look before ending.
     auto ended = [&] {
         if (m.exists() && !m.pids().empty()) return false;
-        auto seen = oom.read_final();
-        for (unsigned i = 0; i < seen.ooms; ++i) emit(oom_event(id));
+        final_look();
         return true;
     };
     if (ended()) return;
