@@ -183,11 +183,12 @@ Created do_create(const cli::GlobalOptions& g, const cli::CreateOptions& o, Bund
     sys::ScopeExit remove_cgroup([&] { remove_cgroup_quietly(*cg.manager); });
     UniqueFd leaf = cg.manager->open_leaf();
     plan.cgroup_fd = leaf ? leaf.get() : -1;
-    bool joined_by_clone = leaf && cg.manager->joined_by_clone();
+    bool joined_by_clone = leaf && cg.manager->join_mode() == cgroups::Manager::Join::by_clone;
     plan.late_cgroupns = (plan.unshare_flags & CLONE_NEWCGROUP) != 0 && !joined_by_clone;
     bool cgroup_mounts = std::any_of(plan.mounts.begin(), plan.mounts.end(),
                                      [](const plan::MountStep& m) { return m.needs_cgroup; });
-    plan.wait_cgroup = !joined_by_clone && (plan.late_cgroupns || cgroup_mounts);
+    plan.wait_cgroup = !joined_by_clone &&
+                       (container_cgroup::must_wait_cgroup(*cg.manager) || plan.late_cgroupns || cgroup_mounts);
     // Limits land once the init has made its mounts and device nodes (a
     // device rule must not stop its own mknod) and before any hook or user
     // code runs, as runc's procHooks/procReady.
@@ -202,7 +203,7 @@ Created do_create(const cli::GlobalOptions& g, const cli::CreateOptions& o, Bund
 
     if (::chdir(bundle.c_str()) != 0) sys::throw_errno("chdir to bundle %s", bundle);
     spawn::Callbacks cb;
-    cb.join_cgroup = [&](pid_t pid) { cg.manager->join(pid); };
+    container_cgroup::set_spawn_callbacks(*cg.manager, cb);
     cb.on_hooks = [&](pid_t init) {
         set_limits();
         spec::StateDoc doc = state_doc(c.saved, state::Status::creating, &spec);

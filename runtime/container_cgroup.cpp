@@ -49,6 +49,30 @@ std::unique_ptr<cgroups::Manager> open(const Record& r) {
     return m;
 }
 
+void set_spawn_callbacks(cgroups::Manager& m, spawn::Callbacks& cb) {
+    using Join = cgroups::Manager::Join;
+    switch (m.join_mode()) {
+        case Join::by_clone:
+            cb.place_cgroup = [&m](pid_t pid) {
+                m.cloned_in(pid);
+                return std::vector<sys::UniqueFd>();
+            };
+            break;
+        case Join::by_itself:
+            cb.place_cgroup = [&m](pid_t) { return m.self_join_files(); };
+            break;
+        case Join::by_parent:
+            cb.place_cgroup = [&m](pid_t pid) {
+                m.join(pid);
+                return std::vector<sys::UniqueFd>();
+            };
+            cb.join_init = [&m](pid_t pid) { m.join(pid); };
+            break;
+    }
+}
+
+bool must_wait_cgroup(const cgroups::Manager& m) { return m.join_mode() == cgroups::Manager::Join::by_itself; }
+
 Record record_of(const cgroups::Manager& m, bool systemd) {
     Record r;
     r.systemd = systemd;

@@ -12,6 +12,7 @@
 #include "cgroups/layout.hpp"
 #include "cgroups/manager.hpp"
 #include "cgroups/path.hpp"
+#include "spawn.hpp"
 #include "spec/spec.hpp"
 
 namespace rt::container_cgroup {
@@ -42,6 +43,13 @@ void save(const std::string& state_dir, const Record& r);
 Record record_of(const cgroups::Manager& m, bool systemd);
 // nullopt when the container has no record (created before cgroups).
 std::optional<Record> load(const std::string& state_dir);
+
+// How the container's first process, cloned into m.open_leaf(), gets into
+// the rest of the cgroup (create and exec alike; Manager::join_mode()):
+// spawn's cgroup callbacks, and whether the process must ask for its
+// cgroup (ChildPlan::wait_cgroup) even when nothing it mounts shows it.
+void set_spawn_callbacks(cgroups::Manager& m, spawn::Callbacks& cb);
+bool must_wait_cgroup(const cgroups::Manager& m);
 
 // runc's signalAllProcesses: freeze, signal every process, thaw, so none can
 // fork away in between. Returns the number of processes signalled.

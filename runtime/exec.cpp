@@ -107,13 +107,12 @@ int run(const cli::GlobalOptions& g, const cli::ExecOptions& o) {
     plan.console_socket = external ? external.get() : console.child_end();
 
     // The process is cloned into the cgroup2 leaf and, where there are v1
-    // hierarchies, joined to them by the parent before it may exec
-    // (CgroupPlease/Done).
+    // hierarchies, joins them before it may exec (CgroupPlease/Done).
     sys::UniqueFd leaf = cgroup ? cgroup->open_leaf() : sys::UniqueFd();
     plan.cgroup_fd = leaf ? leaf.get() : -1;
-    plan.wait_cgroup = cgroup && !(leaf && cgroup->joined_by_clone());
+    plan.wait_cgroup = cgroup && !(leaf && cgroup->join_mode() == cgroups::Manager::Join::by_clone);
     spawn::Callbacks cb;
-    if (cgroup) cb.join_cgroup = [&](pid_t pid) { cgroup->join(pid); };
+    if (cgroup) container_cgroup::set_spawn_callbacks(*cgroup, cb);
     pid_t pid = spawn::start(plan, cb);
     sys::ChildGuard guard(pid);
     if (!o.pid_file.empty()) handoff::write_pid_file(o.pid_file, pid);

@@ -80,10 +80,12 @@ struct ChildPlan {
     std::string timens_offsets;       // "monotonic 5 0\nboottime 7 0\n"
     std::string uid_map, gid_map;     // written by the parent
     // clone3(CLONE_INTO_CGROUP) places the init in the cgroup2 leaf; the v1
-    // hierarchies are made and joined by the parent after clone, while the
-    // init sets up. The init waits for that (CgroupPlease/CgroupDone) before
-    // the first step that needs it: a mount showing its cgroup
-    // (MountStep::needs_cgroup), or creating a late cgroup namespace.
+    // hierarchies are made by the parent after clone, while the init sets
+    // up, and joined by the init itself through the `tasks` files that come
+    // with CgroupDone (or by the parent, systemd driver). The init asks
+    // (CgroupPlease) before the first step that needs it: a mount showing
+    // its cgroup (MountStep::needs_cgroup), a late cgroup namespace, else
+    // before the hooks.
     bool wait_cgroup = false;
     // A new cgroup namespace takes the creator's cgroups as its root, so it
     // must be created after the parent has moved the process into the

@@ -4,16 +4,19 @@
 //   parent (berth create/run/exec)             child (stage A)          init (stage B)
 //   ------------------------------             ---------------          --------------
 //   clone3(CLONE_NEWUSER?, INTO_CGROUP) ------> setns(user) / wait maps
-//   v1 cgroups: mkdir, join
+//   v1 cgroups: mkdir, open each `tasks`
+//     (systemd driver on v1: join the first process)
 //           <------------------------------------ MapsPlease   (new userns only)
 //   write uid_map/gid_map --------------------> MapsDone
 //                                              setns(others), unshare(new), time offsets
 //                                              clone(CLONE_PARENT) --> init
 //           <------------------------------------ InitPid{host pid}
-//   join the init (v1)                         _exit(0)
+//   (systemd driver on v1: join the init)      _exit(0)
 //                                                                      mounts, up to a cgroup one
 //           <------------------------------------------------------------ CgroupPlease (wait_cgroup)
-//   (once the init is joined) ----------------------------------------------> CgroupDone;
+//   the `tasks` fds (or, systemd driver on v1,
+//   once the init is joined) -------------------------------------------------> CgroupDone [+fds];
+//                                                                      write "0" to each fd (joins v1),
 //                                                                      unshare(CLONE_NEWCGROUP) if late,
 //                                                                      cgroup mounts, other mounts, /dev
 //           <------------------------------------------------------------ HooksPlease

@@ -17,6 +17,7 @@
 #include "sys/fd.hpp"
 #include "sys/log.hpp"
 #include "sys/syscalls.hpp"
+#include "sys/unix_socket.hpp"
 
 namespace rt::spawn {
 
@@ -119,13 +120,36 @@ pid_t start(plan::ChildPlan& plan, const Callbacks& cb) {
     sys::ChildGuard init(direct ? static_cast<pid_t>(r) : -1);
     child_sock.reset();
     ns_fds.clear();
-    if (cb.join_cgroup) cb.join_cgroup(static_cast<pid_t>(r));
+    std::vector<UniqueFd> join_files;
+    if (cb.place_cgroup) join_files = cb.place_cgroup(static_cast<pid_t>(r));
 
     // The intermediate (init_pid) and the init (cgroup_please, hooks_please,
     // ready) write to the same socket concurrently, so the init's requests
-    // may arrive before its pid: they are held until the pid is known (and
-    // the init joined to its cgroup).
-    bool cgroup_pending = false, hooks_pending = false, ready_pending = false;
+    // may arrive before its pid: they are held until the pid is known.
+    bool hooks_pending = false, ready_pending = false;
+    // CgroupDone goes out unasked as soon as our part is done (the v1
+    // directories made, or the init joined where the driver moves it), so
+    // that the init usually finds it waiting when it asks. Not before
+    // MapsDone, which the child waits for first, and never to an init that
+    // will not ask (plan.wait_cgroup), which would take it for another reply.
+    bool cgroup_sent = !plan.wait_cgroup;
+    bool maps_pending = plan.new_user;
+    auto send_cgroup_done = [&] {
+        bool joined = init.get() > 0 || !cb.join_init;
+        if (cgroup_sent || maps_pending || !joined) return;
+        std::vector<int> fds;
+        for (const auto& f : join_files) fds.push_back(f.get());
+        proto::Message m{};
+        m.type = proto::Msg::cgroup_done;
+        int n = sys::send_fds(parent_sock.get(), fds.data(), fds.size(), &m, sizeof m);
+        if (n < 0) {
+            errno = -n;
+            sys::throw_errno("send to container init");
+        }
+        join_files.clear();
+        cgroup_sent = true;
+    };
+    send_cgroup_done();
     auto serve_hooks = [&] {
         if (cb.on_hooks) cb.on_hooks(init.get());
         send_msg(parent_sock.get(), proto::Msg::hooks_done);
@@ -142,19 +166,18 @@ pid_t start(plan::ChildPlan& plan, const Callbacks& cb) {
             case proto::Msg::maps_please:
                 write_id_maps(direct ? init.get() : intermediate.get(), plan);
                 send_msg(parent_sock.get(), proto::Msg::maps_done);
+                maps_pending = false;
+                send_cgroup_done();
                 break;
             case proto::Msg::cgroup_please:
-                if (have_pid)
-                    send_msg(parent_sock.get(), proto::Msg::cgroup_done);
-                else
-                    cgroup_pending = true;
+                send_cgroup_done();  // if not sent yet; else after the init's pid
                 break;
             case proto::Msg::init_pid:
                 init.adopt(m.value);
                 reap(intermediate.release());
                 // Stage A may have forked before it was joined (v1).
-                if (cb.join_cgroup) cb.join_cgroup(init.get());
-                if (cgroup_pending) send_msg(parent_sock.get(), proto::Msg::cgroup_done);
+                if (cb.join_init) cb.join_init(init.get());
+                send_cgroup_done();
                 if (hooks_pending) serve_hooks();
                 if (ready_pending) return init.release();
                 break;

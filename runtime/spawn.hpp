@@ -5,16 +5,24 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <vector>
 
 #include "plan.hpp"
+#include "sys/fd.hpp"
 
 namespace rt::spawn {
 
 struct Callbacks {
-    // Places a process in the container's cgroups: called with the first
-    // cloned process right after clone3 (before it can fork), and again with
-    // the init when stage A forked it. May be empty.
-    std::function<void(pid_t)> join_cgroup;
+    // Called with the first cloned process right after clone3, while it
+    // sets up: places it in the container's cgroups as far as the runtime
+    // does, and returns the files the init joins the rest through itself
+    // (cgroups::Manager::self_join_files), sent to it with CgroupDone.
+    // May be empty.
+    std::function<std::vector<sys::UniqueFd>(pid_t)> place_cgroup;
+    // Called with the init when stage A forked it, where the runtime moves
+    // processes itself (the init's CgroupPlease then waits for it). May be
+    // empty.
+    std::function<void(pid_t)> join_init;
     // Called on HooksPlease with the init's host pid (cgroup limits, then
     // prestart/createRuntime hooks).
     std::function<void(pid_t init_pid)> on_hooks;

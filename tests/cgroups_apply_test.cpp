@@ -200,6 +200,37 @@ TEST_CASE("cgroups apply: kernel refusals, retries and runc's messages") {
     CHECK(t.read("v2/c/memory.max") == "9000");
 }
 
+TEST_CASE("cgroups cgroupfs: self_join_files makes the v1 directories and opens each hierarchy's tasks file") {
+    FakeTree t;
+    Layout l = t.hybrid();
+    Cgroupfs cg = Cgroupfs::for_container(l, std::string("/pod/c1"), "ignored");
+    CHECK(cg.join_mode() == Manager::Join::by_itself);
+    t.files("cpuset", {"cpuset.cpus=0-3\n", "cpuset.mems=0\n"});
+    const char* v1[] = {"cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids"};
+    // The kernel's files in the new directories.
+    for (const char* d : v1) t.files(std::string(d) + "/pod/c1", {"tasks"});
+    t.files("cpuset/pod", {"cpuset.cpus", "cpuset.mems"});
+    t.files("cpuset/pod/c1", {"cpuset.cpus", "cpuset.mems"});
+    cg.create();
+    auto fds = cg.self_join_files();
+    // One per v1 hierarchy, none for cgroup2 (clone3 placed the process there).
+    REQUIRE(fds.size() == std::size(v1));
+    for (size_t i = 0; i < fds.size(); ++i) {
+        char link[64], target[4096];
+        std::snprintf(link, sizeof link, "/proc/self/fd/%d", fds[i].get());
+        ssize_t n = ::readlink(link, target, sizeof target - 1);
+        REQUIRE(n > 0);
+        CHECK(std::string(target, static_cast<size_t>(n)) == t.path(std::string(v1[i]) + "/pod/c1/tasks"));
+        CHECK((::fcntl(fds[i].get(), F_GETFL) & O_ACCMODE) == O_WRONLY);
+        CHECK((::fcntl(fds[i].get(), F_GETFD) & FD_CLOEXEC) != 0);
+    }
+    CHECK(t.read("cpuset/pod/c1/cpuset.cpus") == "0-3");
+    CHECK(t.read("cpuset/pod/c1/cpuset.mems") == "0");
+    // A missing tasks file (no such cgroup) is an error naming it.
+    std::filesystem::remove(t.path("pids/pod/c1/tasks"));
+    CHECK_THROWS_WITH(cg.self_join_files(), doctest::Contains("pids/pod/c1/tasks"));
+}
+
 TEST_CASE("cgroups cgroupfs: create, join, set, freeze, pids, stats on a fake hybrid tree") {
     FakeTree t;
     Layout l = t.hybrid();

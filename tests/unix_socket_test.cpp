@@ -157,6 +157,50 @@ TEST_CASE("unix_socket: recv_fd rejects messages without exactly one fd") {
     }
 }
 
+TEST_CASE("unix_socket: send_fds/recv_fds carry several fds, or none, in one SEQPACKET message") {
+    Pair p(SOCK_SEQPACKET);
+    UniqueFd f1(::open("/dev/null", O_RDONLY | O_CLOEXEC)), f2(::open("/proc/self/stat", O_RDONLY | O_CLOEXEC));
+    REQUIRE(f1);
+    REQUIRE(f2);
+    int fds[2] = {f1.get(), f2.get()};
+    struct Msg {
+        int type;
+        char text[100];
+    } out{7, "cgroup"}, in{};
+    REQUIRE(rt::sys::send_fds(p.a.get(), fds, 2, &out, sizeof out) == static_cast<int>(sizeof out));
+    int got[4] = {-1, -1, -1, -1};
+    size_t len = 0;
+    REQUIRE(rt::sys::recv_fds(p.b.get(), &in, sizeof in, &len, got, 4) == 2);
+    UniqueFd g1(got[0]), g2(got[1]);
+    CHECK(len == sizeof in);
+    CHECK(in.type == 7);
+    CHECK(std::string(in.text) == "cgroup");
+    CHECK(same_file(g1.get(), f1.get()));
+    CHECK(same_file(g2.get(), f2.get()));
+    CHECK(is_cloexec(g1.get()));
+
+    SUBCASE("no fds") {
+        REQUIRE(rt::sys::send_fds(p.a.get(), nullptr, 0, &out, sizeof out) == static_cast<int>(sizeof out));
+        CHECK(rt::sys::recv_fds(p.b.get(), &in, sizeof in, &len, got, 4) == 0);
+        CHECK(len == sizeof in);
+    }
+    SUBCASE("more fds than the receiver takes: refused, none leaked") {
+        int before = count_fds();
+        REQUIRE(rt::sys::send_fds(p.a.get(), fds, 2, &out, sizeof out) > 0);
+        CHECK(rt::sys::recv_fds(p.b.get(), &in, sizeof in, &len, got, 1) == -EBADMSG);
+        CHECK(count_fds() == before);
+    }
+    SUBCASE("limits") {
+        int many[rt::sys::max_passed_fds + 1] = {};
+        CHECK(rt::sys::send_fds(p.a.get(), many, rt::sys::max_passed_fds + 1, &out, sizeof out) == -EINVAL);
+        CHECK(rt::sys::send_fds(p.a.get(), fds, 2, &out, 0) == -EINVAL);
+    }
+    SUBCASE("end of stream") {
+        p.a.reset();
+        CHECK(rt::sys::recv_fds(p.b.get(), &in, sizeof in, &len, got, 4) == -ECONNRESET);
+    }
+}
+
 TEST_CASE("unix_socket: connect to a listening socket and pass an fd, console-socket style") {
     char tmpl[] = "/tmp/berth-sock-XXXXXX";
     REQUIRE(::mkdtemp(tmpl) != nullptr);

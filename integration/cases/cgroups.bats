@@ -672,6 +672,17 @@ make_bfq_loop() {
 	((n > 0)) || fail_msg "no cgroup directories"
 }
 
+@test "cgroupsPath absent, no cgroup mount or namespace: the init still joins every hierarchy before it runs" {
+	skip_if_systemd "the systemd default is system.slice/<prefix>-<id>.scope"
+	# Nothing makes the init wait for its cgroup early: it joins the v1
+	# hierarchies (by itself, through the tasks files) before the hooks.
+	cfg 'del(.mounts[] | select(.destination == "/sys/fs/cgroup")) |
+		.linux.namespaces |= map(select(.type != "cgroup"))'
+	probe_args sleep 100
+	create_ok
+	assert_cgroup_paths "$PID" "$CID"
+}
+
 @test "cgroupsPath relative: below the runtime's own cgroup, several levels created" {
 	skip_if_systemd "cgroupfs relative path"
 	local top=berth-rel-$$-$BATS_SUITE_TEST_NUMBER d

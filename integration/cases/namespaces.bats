@@ -219,6 +219,14 @@ userns_cfg() {
 	run grep -E '^(Uid|Gid):' "/proc/$pid/status"
 	assert_line_match '^Uid:[[:space:]]+100000[[:space:]]+100000[[:space:]]+100000[[:space:]]+100000$'
 	assert_line_match '^Gid:[[:space:]]+200000[[:space:]]+200000[[:space:]]+200000[[:space:]]+200000$'
+	# It joined its cgroup in every hierarchy from inside the user namespace
+	# (through the files the runtime opened, where it moves itself).
+	local _id _ctrls path n=0
+	while IFS=: read -r _id _ctrls path; do
+		[[ $path == */"$CID" ]] || fail_msg "hierarchy $_id:$_ctrls: cgroup $path, expected .../$CID"
+		n=$((n + 1))
+	done <"/proc/$pid/cgroup"
+	((n > 0)) || fail_msg "no cgroup lines"
 }
 
 @test "user namespace: non-root container user maps to hostID + uid" {

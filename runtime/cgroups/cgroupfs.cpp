@@ -205,7 +205,22 @@ sys::UniqueFd Cgroupfs::open_leaf() const {
     return fd;
 }
 
-bool Cgroupfs::joined_by_clone() const { return layout_.mode == Mode::unified && !paths_.v2.empty(); }
+Manager::Join Cgroupfs::join_mode() const {
+    return layout_.mode == Mode::unified && !paths_.v2.empty() ? Join::by_clone : Join::by_itself;
+}
+
+std::vector<sys::UniqueFd> Cgroupfs::self_join_files() {
+    if (!v1_created_) create_v1();
+    // The cgroup2 leaf is left out: the process was cloned into it.
+    std::vector<sys::UniqueFd> out;
+    for (const auto& dir : paths_.v1_dirs(layout_)) {
+        std::string file = util::join(dir, "tasks");
+        sys::UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CLOEXEC));
+        if (!fd) sys::throw_errno("open cgroup `%s`", file);
+        out.push_back(std::move(fd));
+    }
+    return out;
+}
 
 void Cgroupfs::join(pid_t pid) {
     if (!v1_created_) create_v1();

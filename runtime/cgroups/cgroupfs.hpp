@@ -9,6 +9,9 @@
 //   ... clone ...
 //   cg.join(init_pid);                                     // v1: mkdir -p, cpuset init (first time);
 //                                                          // every hierarchy: cgroup.procs
+//   or, the init being single-threaded (join_mode() by_itself):
+//   fds = cg.self_join_files();                            // v1: mkdir -p, cpuset init, open `tasks`;
+//                                                          // the init writes "0" to each
 //   auto warnings = cg.set(resources, true);               // before the init runs user code
 //   persist cg.paths() in the container state: a relative cgroupsPath
 //   depends on the cgroup of the process resolving it, which differs
@@ -45,7 +48,8 @@ public:
     void create() override;
     sys::UniqueFd open_leaf() const override;
     void join(pid_t pid) override;
-    bool joined_by_clone() const override;
+    Join join_mode() const override;
+    std::vector<sys::UniqueFd> self_join_files() override;
     void assume_created() override { v1_created_ = true; }
     std::vector<std::string> set(const spec::Resources& r, bool devices) const override;
     // set() with a substitute writer (tests inject kernel refusals).

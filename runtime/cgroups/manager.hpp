@@ -33,10 +33,24 @@ public:
     // Creates the v1 directories (first call only) and moves `pid` into the
     // cgroup in every hierarchy (harmless where CLONE_INTO_CGROUP placed it).
     virtual void join(pid_t pid) = 0;
-    // True when clone3(CLONE_INTO_CGROUP) into open_leaf() alone puts a
-    // process in all of the container's cgroups (cgroup v2 only): nothing
-    // then needs to wait for join().
-    virtual bool joined_by_clone() const = 0;
+    // How a process cloned into open_leaf() gets into the rest of the
+    // container's cgroup:
+    //   by_clone   clone3(CLONE_INTO_CGROUP) alone did it (cgroup v2 only);
+    //   by_itself  the process writes "0" to each of self_join_files() (v1);
+    //   by_parent  the runtime calls join(pid).
+    enum class Join { by_clone, by_itself, by_parent };
+    virtual Join join_mode() const = 0;
+    // For Join::by_itself: makes the v1 directories (first call only) and
+    // opens, in every v1 hierarchy, the `tasks` file through which a
+    // single-threaded process moves itself by writing "0". Unlike a pid
+    // written to cgroup.procs, that takes no write lock on the kernel's
+    // global cgroup_threadgroup_rwsem, whose first writer after a quiet
+    // spell waits out an RCU grace period (5-20 ms measured here, HZ=250);
+    // a single thread moving itself needs no threadgroup stability.
+    virtual std::vector<sys::UniqueFd> self_join_files() { return {}; }
+    // For Join::by_clone: the container's first process is in open_leaf()
+    // now, so in the whole cgroup (systemd lets its helper go).
+    virtual void cloned_in(pid_t) {}
     // The cgroup exists already (a manager opened from a container's
     // record, for exec): join() only moves processes, it makes nothing.
     virtual void assume_created() = 0;

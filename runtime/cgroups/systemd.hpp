@@ -59,7 +59,10 @@ public:
     void create() override;
     sys::UniqueFd open_leaf() const override;
     void join(pid_t pid) override;
-    bool joined_by_clone() const override { return fs_.joined_by_clone(); }
+    // systemd holds the unit with its helper until the container's first
+    // process is in it: cloned_in() (v2) or join() lets it go.
+    Join join_mode() const override { return fs_.join_mode() == Join::by_clone ? Join::by_clone : Join::by_parent; }
+    void cloned_in(pid_t) override { release_holder(); }
     void assume_created() override { fs_.assume_created(); }
     std::vector<std::string> set(const spec::Resources& r, bool devices) const override;
     void freeze(bool frozen) const override;

@@ -17,8 +17,9 @@
 // Stage B (the init, pid 1 of a new pid namespace):
 //   1. hostname/domainname.
 //   2. rootfs: propagation of /, mounts (before the first one showing the
-//      container's cgroup, and before a late cgroup namespace, the parent
-//      must have joined us to the v1 hierarchies), /dev; then the parent runs prestart
+//      container's cgroup, and before a late cgroup namespace, the init
+//      joins the v1 hierarchies through the `tasks` fds the parent sends,
+//      or the parent joins it), /dev; then the parent runs prestart
 //      and createRuntime hooks (they must see the mounts, before pivot_root,
 //      runtime.md steps 6-7); createContainer hooks; pivot_root; masked and
 //      read-only paths (after pivot_root: they are container paths).
@@ -38,9 +39,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 
 #include "protocol.hpp"
 #include "sys/syscalls.hpp"
+#include "sys/unix_socket.hpp"
 
 namespace rt::child {
 
@@ -156,15 +159,41 @@ void enter_common(const plan::ChildPlan& plan) noexcept {
 
 }  // namespace
 
+namespace {
+
+// Moves this (single-threaded) process into the cgroup of each v1 `tasks`
+// file in fds[] (cgroups::Manager::self_join_files) and closes them.
+Status join_by_tasks_files(int* fds, int n) noexcept {
+    Status st = ok();
+    for (int i = 0; i < n; ++i) {
+        if (st.ok() && ::write(fds[i], "0", 1) != 1) {
+            static char path[256];
+            char link[32];
+            std::snprintf(link, sizeof link, "/proc/self/fd/%d", fds[i]);
+            ssize_t len = ::readlink(link, path, sizeof path - 1);
+            path[len > 0 ? len : 0] = '\0';
+            st = fail("join cgroup", path);
+        }
+        ::close(fds[i]);
+    }
+    return st;
+}
+
+}  // namespace
+
 // See ChildPlan::wait_cgroup: the parent answers once it has joined the
-// init to the container's cgroup in every hierarchy. Once per init.
+// init to the container's cgroup in every hierarchy, or with the files the
+// init joins through itself. Once per init.
 Status wait_cgroup(const plan::ChildPlan& plan) noexcept {
     static bool joined = false;
     if (!plan.wait_cgroup || joined) return ok();
     joined = true;
-    if (!send_msg(static_cast<unsigned>(Msg::cgroup_please), 0) ||
-        !wait_msg(static_cast<unsigned>(Msg::cgroup_done)))
-        return fail_with(EPIPE, "waiting to be placed in the container's cgroup");
+    int fds[sys::max_passed_fds];
+    int n = -1;
+    if (send_msg(static_cast<unsigned>(Msg::cgroup_please), 0))
+        n = wait_msg_fds(static_cast<unsigned>(Msg::cgroup_done), fds, sys::max_passed_fds);
+    if (n < 0) return fail_with(EPIPE, "waiting to be placed in the container's cgroup");
+    if (Status st = join_by_tasks_files(fds, n); !st.ok()) return st;
     if (plan.late_cgroupns && ::unshare(CLONE_NEWCGROUP) != 0) return fail("unshare cgroup namespace");
     return ok();
 }

@@ -10,6 +10,7 @@
 
 #include "protocol.hpp"
 #include "sys/log.hpp"
+#include "sys/unix_socket.hpp"
 
 namespace rt::child {
 
@@ -83,6 +84,18 @@ bool wait_msg(unsigned type) noexcept {
         if (n < 0 && errno == EINTR) continue;
         return n == static_cast<ssize_t>(sizeof m) && m.type == static_cast<proto::Msg>(type);
     }
+}
+
+int wait_msg_fds(unsigned type, int* fds, int cap) noexcept {
+    proto::Message m;
+    size_t len = 0;
+    int n = sys::recv_fds(report_fd, &m, sizeof m, &len, fds, static_cast<size_t>(cap));
+    if (n < 0) return -1;
+    if (len != sizeof m || m.type != static_cast<proto::Msg>(type)) {
+        for (int i = 0; i < n; ++i) ::close(fds[i]);
+        return -1;
+    }
+    return n;
 }
 
 }  // namespace rt::child

@@ -31,5 +31,8 @@ void log_warning(const char* fmt, ...) noexcept __attribute__((format(printf, 1,
 bool send_msg(unsigned type, int value) noexcept;
 // Waits for a message of the expected type; false on EOF/error/other type.
 bool wait_msg(unsigned type) noexcept;
+// wait_msg() for a message that may carry up to `cap` fds: returns how many
+// came (stored in fds[]), or -1 as wait_msg's false (none kept open).
+int wait_msg_fds(unsigned type, int* fds, int cap) noexcept;
 
 }  // namespace rt::child

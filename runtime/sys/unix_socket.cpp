@@ -11,18 +11,12 @@ namespace rt::sys {
 
 namespace {
 
-// Control buffer for exactly one fd, aligned for struct cmsghdr.
-union OneFdControl {
+// Control buffer for up to max_passed_fds fds, aligned for struct cmsghdr;
+// one more on receive, so a sender passing too many is detected (and its
+// fds closed) rather than silently truncated.
+union FdControl {
     struct cmsghdr align;
-    char buf[CMSG_SPACE(sizeof(int))];
-};
-
-// Room for a few fds on receive, so a sender passing more than one is
-// detected (and its fds closed) rather than silently truncated.
-constexpr size_t recv_max_fds = 8;
-union ManyFdControl {
-    struct cmsghdr align;
-    char buf[CMSG_SPACE(sizeof(int) * recv_max_fds)];
+    char buf[CMSG_SPACE(sizeof(int) * (max_passed_fds + 1))];
 };
 
 // Sends what the first sendmsg left of the payload. On a stream socket the
@@ -53,55 +47,52 @@ void close_received(struct msghdr* msg) noexcept {
     }
 }
 
-// The single fd of msg, or -1 unless there is exactly one SCM_RIGHTS message
-// with exactly one fd (go-runc:socket.go recvFd, runc internal/cmsg).
-int single_fd(struct msghdr* msg) noexcept {
+// Copies the fds of msg to out[0..cap) and returns their number, or -1
+// unless they came whole in at most one SCM_RIGHTS message (go-runc:socket.go
+// recvFd, runc internal/cmsg) and fit.
+int take_fds(struct msghdr* msg, int* out, size_t cap) noexcept {
     if (msg->msg_flags & MSG_CTRUNC) return -1;
-    int fd = -1;
-    int count = 0;
+    size_t count = 0;
+    int messages = 0;
     for (struct cmsghdr* c = CMSG_FIRSTHDR(msg); c != nullptr; c = CMSG_NXTHDR(msg, c)) {
-        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) return -1;
-        if (c->cmsg_len != CMSG_LEN(sizeof(int))) return -1;
-        std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-        ++count;
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || ++messages > 1) return -1;
+        count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        if (c->cmsg_len != CMSG_LEN(count * sizeof(int)) || count > cap) return -1;
+        for (size_t i = 0; i < count; ++i) std::memcpy(&out[i], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
     }
-    return count == 1 ? fd : -1;
+    return static_cast<int>(count);
 }
 
 }  // namespace
 
-int send_fd(int sock, int fd, const char* payload, size_t len) noexcept {
-    // A zero-length payload carries no byte for the fd to ride on (stream
-    // sockets drop it) and go-runc treats it as an error anyway.
-    if (payload == nullptr || len == 0) return -EINVAL;
-    if (len > max_fd_payload) return -EMSGSIZE;
-
-    struct iovec iov = {const_cast<char*>(payload), len};
-    OneFdControl control;
+int send_fds(int sock, const int* fds, size_t n, const void* payload, size_t len) noexcept {
+    if (payload == nullptr || len == 0 || n > max_passed_fds) return -EINVAL;
+    struct iovec iov = {const_cast<void*>(payload), len};
+    FdControl control;
     std::memset(&control, 0, sizeof control);
     struct msghdr msg = {};
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
-    msg.msg_control = control.buf;
-    msg.msg_controllen = sizeof control.buf;
-    struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
-
-    ssize_t n;
+    if (n > 0) {
+        msg.msg_control = control.buf;
+        msg.msg_controllen = CMSG_SPACE(n * sizeof(int));
+        struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(n * sizeof(int));
+        std::memcpy(CMSG_DATA(c), fds, n * sizeof(int));
+    }
+    ssize_t r;
     do {
-        n = ::sendmsg(sock, &msg, MSG_NOSIGNAL);
-    } while (n < 0 && errno == EINTR);
-    if (n < 0) return -errno;
-    return send_rest(sock, payload + n, len - static_cast<size_t>(n));
+        r = ::sendmsg(sock, &msg, MSG_NOSIGNAL);
+    } while (r < 0 && errno == EINTR);
+    return r < 0 ? -errno : static_cast<int>(r);
 }
 
-int recv_fd(int sock, char* payload, size_t cap, size_t* len) noexcept {
+int recv_fds(int sock, void* payload, size_t cap, size_t* len, int* fds, size_t cap_fds) noexcept {
     if (payload == nullptr || cap == 0) return -EINVAL;
     struct iovec iov = {payload, cap};
-    ManyFdControl control;
+    FdControl control;
     std::memset(&control, 0, sizeof control);
     struct msghdr msg = {};
     msg.msg_iov = &iov;
@@ -115,13 +106,30 @@ int recv_fd(int sock, char* payload, size_t cap, size_t* len) noexcept {
     } while (n < 0 && errno == EINTR);
     if (n < 0) return -errno;
     if (len != nullptr) *len = static_cast<size_t>(n);
-
-    int fd = single_fd(&msg);
-    if (fd < 0) {
+    if (n == 0 && msg.msg_controllen == 0) return -ECONNRESET;
+    int count = take_fds(&msg, fds, cap_fds);
+    if (count < 0) {
         close_received(&msg);
-        return n == 0 && msg.msg_controllen == 0 ? -ECONNRESET : -EBADMSG;
+        return -EBADMSG;
     }
-    return fd;
+    return count;
+}
+
+int send_fd(int sock, int fd, const char* payload, size_t len) noexcept {
+    // A zero-length payload carries no byte for the fd to ride on (stream
+    // sockets drop it) and go-runc treats it as an error anyway.
+    if (payload == nullptr || len == 0) return -EINVAL;
+    if (len > max_fd_payload) return -EMSGSIZE;
+    int n = send_fds(sock, &fd, 1, payload, len);
+    if (n < 0) return n;
+    return send_rest(sock, payload + n, len - static_cast<size_t>(n));
+}
+
+int recv_fd(int sock, char* payload, size_t cap, size_t* len) noexcept {
+    int fd = -1;
+    int count = recv_fds(sock, payload, cap, len, &fd, 1);
+    if (count < 0) return count;
+    return count == 1 ? fd : -EBADMSG;
 }
 
 int connect_unix(const char* path) noexcept {

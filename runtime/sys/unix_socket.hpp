@@ -27,6 +27,18 @@ int send_fd(int sock, int fd, const char* payload, size_t len) noexcept;
 // that did arrive are closed), -ECONNRESET on end of stream.
 int recv_fd(int sock, char* payload, size_t cap, size_t* len) noexcept;
 
+// The runtime protocol's form (SEQPACKET): one message of `len` > 0 bytes
+// with `n` <= max_passed_fds fds in one SCM_RIGHTS control message (none
+// when n is 0). Returns the bytes sent or -errno.
+inline constexpr size_t max_passed_fds = 16;
+int send_fds(int sock, const int* fds, size_t n, const void* payload, size_t len) noexcept;
+
+// Receives one message and up to cap_fds fds (installed O_CLOEXEC) into
+// fds[]. Returns how many fds came, or -errno: -EBADMSG when they did not come
+// whole in one SCM_RIGHTS control message or were more than cap_fds (any that
+// did arrive are closed), -ECONNRESET on end of stream.
+int recv_fds(int sock, void* payload, size_t cap, size_t* len, int* fds, size_t cap_fds) noexcept;
+
 // Connects an AF_UNIX SOCK_STREAM|SOCK_CLOEXEC socket to a filesystem path
 // (no abstract names, as runc's docs/terminals.md). Returns the fd or -errno;
 // -ENAMETOOLONG when the path does not fit sun_path with its terminator,
