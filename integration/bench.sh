@@ -175,7 +175,7 @@ done
 # container (/docker, /kubepods, system.slice, ...). On a test host where a
 # container's cgroup is the only one, its cpuset mkdir and rmdir make the
 # kernel patch its code (the cpusets_enabled static key) for every container:
-# 2-6 ms each in this VM, paid by every runtime, so the main rows carry that
+# 2-6 ms each on one development VM (0.3 ms on another), paid by every runtime, so the main rows carry that
 # constant. The "cpuset kept" phase keeps one cpuset cgroup (KEEP) while it
 # runs, as such a host would.
 # cpuset_root: where a cpuset cgroup can be made (v1 cpuset mount, or a
