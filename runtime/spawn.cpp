@@ -137,6 +137,9 @@ pid_t start(plan::ChildPlan& plan, const Callbacks& cb) {
     auto send_cgroup_done = [&] {
         bool joined = init.get() > 0 || !cb.join_init;
         if (cgroup_sent || maps_pending || !joined) return;
+        if (join_files.size() > sys::max_passed_fds)
+            sys::fail(sys::ErrorKind::generic, "cannot pass %zu cgroup hierarchies to the container init (at most %zu)",
+                      join_files.size(), sys::max_passed_fds);
         std::vector<int> fds;
         for (const auto& f : join_files) fds.push_back(f.get());
         proto::Message m{};
