@@ -269,9 +269,9 @@ bool own_pid_namespace(const spec::Spec& spec) {
 // Removes the container's cgroup once its init is gone. Without a private
 // pid namespace the init's descendants outlive it and are killed first
 // (runc's destroy); `kill_rest` says so. A cgroup that cannot be removed is
-// an error and the state stays, so `delete` can be retried.
-void destroy_cgroup(const state::Dir& dir, bool kill_rest) {
-    auto m = container_cgroup::open_recorded(dir.path());
+// an error and the state stays, so `delete` can be retried. `m` is the
+// container's recorded cgroup (container_cgroup::open_recorded), null if none.
+void destroy_cgroup(const cgroups::Manager* m, bool kill_rest) {
     if (!m || !m->exists()) return;
     if (kill_rest && !m->pids().empty()) container_cgroup::signal_all(*m, SIGKILL);
     m->destroy();
@@ -280,13 +280,17 @@ void destroy_cgroup(const state::Dir& dir, bool kill_rest) {
 // Destroy, as runc's: the cgroup, the state directory, then poststop hooks,
 // which only warn (runtime.md: failure of a poststop hook is logged, the
 // lifecycle continues).
-void destroy_stopped(state::Dir& dir, const state::Saved& s, const spec::Spec& spec) {
-    destroy_cgroup(dir, !own_pid_namespace(spec));
+void destroy_stopped(state::Dir& dir, const state::Saved& s, const spec::Spec& spec, const cgroups::Manager* m) {
+    destroy_cgroup(m, !own_pid_namespace(spec));
     dir.remove();
     run_poststop(s, spec);
 }
 
-void destroy_stopped(state::Dir& dir, const state::Saved& s) {
+void destroy_stopped(state::Dir& dir, const state::Saved& s, const spec::Spec& spec) {
+    destroy_stopped(dir, s, spec, container_cgroup::open_recorded(dir.path()).get());
+}
+
+void destroy_stopped(state::Dir& dir, const state::Saved& s, const cgroups::Manager* m) {
     spec::Spec spec;
     try {
         spec = saved_spec(s);
@@ -294,7 +298,7 @@ void destroy_stopped(state::Dir& dir, const state::Saved& s) {
         // Unreadable saved config: still remove the container, without hooks.
         sys::log::warn(e.what());
     }
-    destroy_stopped(dir, s, spec);
+    destroy_stopped(dir, s, spec, m);
 }
 
 }  // namespace
@@ -432,12 +436,14 @@ void destroy(const cli::GlobalOptions& g, const cli::DeleteOptions& o) {
     if (!dir->has_state()) {
         // Half-created (crash mid-create): only --force cleans it, as runc.
         if (!o.force) throw Error(ErrorKind::not_found, "container does not exist");
-        destroy_cgroup(*dir, true);
+        destroy_cgroup(container_cgroup::open_recorded(dir->path()).get(), true);
         dir->remove();
         return;
     }
     auto s = dir->load();
-    auto st = status(*dir, s);
+    // Opened once: for the status (freezer) and for the removal.
+    auto cgroup = container_cgroup::open_recorded(dir->path());
+    auto st = status(*dir, s, cgroup.get());
     if (st == state::Status::running || st == state::Status::paused) {
         if (!o.force)
             sys::fail(ErrorKind::bad_state, "cannot delete container %s that is not stopped: %s", o.id,
@@ -450,7 +456,7 @@ void destroy(const cli::GlobalOptions& g, const cli::DeleteOptions& o) {
         if (st == state::Status::paused) signal_cgroup(*dir, SIGKILL);
         if (!wait_gone(s, 10000)) sys::fail(ErrorKind::generic, "container init %d did not exit after SIGKILL", s.pid);
     }
-    destroy_stopped(*dir, s);
+    destroy_stopped(*dir, s, cgroup.get());
 }
 
 std::string state_json(const cli::GlobalOptions& g, const std::string& id) {
