@@ -183,12 +183,15 @@ Created do_create(const cli::GlobalOptions& g, const cli::CreateOptions& o, Bund
     sys::ScopeExit remove_cgroup([&] { remove_cgroup_quietly(*cg.manager); });
     UniqueFd leaf = cg.manager->open_leaf();
     plan.cgroup_fd = leaf ? leaf.get() : -1;
-    bool joined_by_clone = leaf && cg.manager->join_mode() == cgroups::Manager::Join::by_clone;
+    using Join = cgroups::Manager::Join;
+    Join join = cg.manager->join_mode();
+    bool joined_by_clone = leaf && join == Join::by_clone;
     plan.late_cgroupns = (plan.unshare_flags & CLONE_NEWCGROUP) != 0 && !joined_by_clone;
     bool cgroup_mounts = std::any_of(plan.mounts.begin(), plan.mounts.end(),
                                      [](const plan::MountStep& m) { return m.needs_cgroup; });
-    plan.wait_cgroup = !joined_by_clone &&
-                       (container_cgroup::must_wait_cgroup(*cg.manager) || plan.late_cgroupns || cgroup_mounts);
+    // An init that joins by itself must ask even when nothing it mounts shows
+    // its cgroup.
+    plan.wait_cgroup = !joined_by_clone && (join == Join::by_itself || plan.late_cgroupns || cgroup_mounts);
     // Limits land once the init has made its mounts and device nodes (a
     // device rule must not stop its own mknod) and before any hook or user
     // code runs, as runc's procHooks/procReady.

@@ -71,8 +71,6 @@ void set_spawn_callbacks(cgroups::Manager& m, spawn::Callbacks& cb) {
     }
 }
 
-bool must_wait_cgroup(const cgroups::Manager& m) { return m.join_mode() == cgroups::Manager::Join::by_itself; }
-
 Record record_of(const cgroups::Manager& m, bool systemd) {
     Record r;
     r.systemd = systemd;

@@ -44,12 +44,10 @@ Record record_of(const cgroups::Manager& m, bool systemd);
 // nullopt when the container has no record (created before cgroups).
 std::optional<Record> load(const std::string& state_dir);
 
-// How the container's first process, cloned into m.open_leaf(), gets into
-// the rest of the cgroup (create and exec alike; Manager::join_mode()):
-// spawn's cgroup callbacks, and whether the process must ask for its
-// cgroup (ChildPlan::wait_cgroup) even when nothing it mounts shows it.
+// spawn's cgroup callbacks for m.join_mode(): how the container's first
+// process, cloned into m.open_leaf(), gets into the rest of the cgroup
+// (create and exec alike).
 void set_spawn_callbacks(cgroups::Manager& m, spawn::Callbacks& cb);
-bool must_wait_cgroup(const cgroups::Manager& m);
 
 // runc's signalAllProcesses: freeze, signal every process, thaw, so none can
 // fork away in between. Returns the number of processes signalled.

@@ -20,8 +20,7 @@ struct Callbacks {
     // May be empty.
     std::function<std::vector<sys::UniqueFd>(pid_t)> place_cgroup;
     // Called with the init when stage A forked it, where the runtime moves
-    // processes itself (the init's CgroupPlease then waits for it). May be
-    // empty.
+    // processes itself (CgroupDone then waits for it). May be empty.
     std::function<void(pid_t)> join_init;
     // Called on HooksPlease with the init's host pid (cgroup limits, then
     // prestart/createRuntime hooks).

@@ -27,12 +27,14 @@ int send_fd(int sock, int fd, const char* payload, size_t len) noexcept;
 // that did arrive are closed), -ECONNRESET on end of stream.
 int recv_fd(int sock, char* payload, size_t cap, size_t* len) noexcept;
 
+// Most fds send_fds passes: room for every v1 hierarchy a host may mount (15
+// kernel controllers plus named ones such as name=systemd), well below the
+// kernel's SCM_MAX_FD.
+inline constexpr size_t max_passed_fds = 64;
+
 // The runtime protocol's form (SEQPACKET): one message of `len` > 0 bytes
 // with `n` <= max_passed_fds fds in one SCM_RIGHTS control message (none
 // when n is 0). Returns the bytes sent or -errno.
-// Room for every v1 hierarchy a host may mount (15 kernel controllers plus
-// named ones such as name=systemd), well below the kernel's SCM_MAX_FD.
-inline constexpr size_t max_passed_fds = 64;
 int send_fds(int sock, const int* fds, size_t n, const void* payload, size_t len) noexcept;
 
 // Receives one message and up to cap_fds fds (installed O_CLOEXEC) into
