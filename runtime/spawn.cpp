@@ -69,11 +69,20 @@ void load_capabilities(const plan::ChildPlan& plan) {
             if (plan.caps[i + 1] & (1ULL << cap)) capng_update(CAPNG_ADD, sets[i], cap);
 }
 
-void send_msg(int sock, proto::Msg type) {
+// One protocol message, with `fds` (CgroupDone's `tasks` files) if any.
+void send_msg(int sock, proto::Msg type, const std::vector<UniqueFd>& fds = {}) {
+    if (fds.size() > sys::max_passed_fds)
+        sys::fail(sys::ErrorKind::generic, "cannot pass %zu cgroup hierarchies to the container init (at most %zu)",
+                  fds.size(), sys::max_passed_fds);
+    std::vector<int> raw;
+    for (const auto& f : fds) raw.push_back(f.get());
     proto::Message m{};
     m.type = type;
-    if (::send(sock, &m, sizeof m, MSG_NOSIGNAL) != static_cast<ssize_t>(sizeof m))
+    int n = sys::send_fds(sock, raw.data(), raw.size(), &m, sizeof m);
+    if (n < 0) {
+        errno = -n;
         sys::throw_errno("send to container init");
+    }
 }
 
 void reap(pid_t pid) {
@@ -137,18 +146,7 @@ pid_t start(plan::ChildPlan& plan, const Callbacks& cb) {
     auto send_cgroup_done = [&] {
         bool joined = init.get() > 0 || !cb.join_init;
         if (cgroup_sent || maps_pending || !joined) return;
-        if (join_files.size() > sys::max_passed_fds)
-            sys::fail(sys::ErrorKind::generic, "cannot pass %zu cgroup hierarchies to the container init (at most %zu)",
-                      join_files.size(), sys::max_passed_fds);
-        std::vector<int> fds;
-        for (const auto& f : join_files) fds.push_back(f.get());
-        proto::Message m{};
-        m.type = proto::Msg::cgroup_done;
-        int n = sys::send_fds(parent_sock.get(), fds.data(), fds.size(), &m, sizeof m);
-        if (n < 0) {
-            errno = -n;
-            sys::throw_errno("send to container init");
-        }
+        send_msg(parent_sock.get(), proto::Msg::cgroup_done, join_files);
         join_files.clear();
         cgroup_sent = true;
     };

@@ -77,15 +77,6 @@ bool send_msg(unsigned type, int value) noexcept {
     return ::send(report_fd, &m, sizeof m, MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof m);
 }
 
-bool wait_msg(unsigned type) noexcept {
-    proto::Message m;
-    for (;;) {
-        ssize_t n = ::recv(report_fd, &m, sizeof m, 0);
-        if (n < 0 && errno == EINTR) continue;
-        return n == static_cast<ssize_t>(sizeof m) && m.type == static_cast<proto::Msg>(type);
-    }
-}
-
 int wait_msg_fds(unsigned type, int* fds, int cap) noexcept {
     proto::Message m;
     size_t len = 0;
@@ -97,5 +88,7 @@ int wait_msg_fds(unsigned type, int* fds, int cap) noexcept {
     }
     return n;
 }
+
+bool wait_msg(unsigned type) noexcept { return wait_msg_fds(type, nullptr, 0) == 0; }
 
 }  // namespace rt::child

@@ -29,7 +29,8 @@ void log_warning(const char* fmt, ...) noexcept __attribute__((format(printf, 1,
 [[noreturn]] void die(const Status& st) noexcept;
 // Sends a message of the given type with an int value; returns false on failure.
 bool send_msg(unsigned type, int value) noexcept;
-// Waits for a message of the expected type; false on EOF/error/other type.
+// Waits for a message of the expected type; false on EOF/error/other type
+// (or when it carries fds).
 bool wait_msg(unsigned type) noexcept;
 // wait_msg() for a message that may carry up to `cap` fds: returns how many
 // came (stored in fds[]), or -1 as wait_msg's false (none kept open).
